@@ -1,0 +1,122 @@
+"""Build the book (executing the notebooks through jupyter-cache) and check the HTML.
+
+The static check follows every internal link and image; headless Chromium then loads
+every page, checks that every image has loaded, and saves a screenshot of each page
+under ``_build/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.slow
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+
+
+@pytest.fixture(scope="module")
+def book() -> Path:
+    """``jupyter-book build .``: warnings are errors, and an execution error fails it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "--warningiserror", "--keep-going"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 0, f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    return HTML
+
+
+def test_every_chapter_has_a_page(book):
+    missing = [p for p in toc_pages() if not (book / f"{p}.html").is_file()]
+    assert not missing
+
+
+def _local_targets(page: Path, soup: BeautifulSoup):
+    for tag, attr in (("a", "href"), ("img", "src")):
+        for element in soup.find_all(tag):
+            ref = element.get(attr)
+            if not ref or ref.startswith(("http:", "https:", "mailto:", "data:", "javascript:")):
+                continue
+            parts = urlsplit(ref)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            yield ref, target, parts.fragment
+
+
+def test_no_internal_link_or_image_is_broken(book):
+    broken = []
+    ids: dict[Path, set[str]] = {}
+    for page in sorted(book.rglob("*.html")):
+        if "_static" in page.parts:
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for ref, target, fragment in _local_targets(page, soup):
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(book)}: {ref} (no such file)")
+                continue
+            if fragment and target.suffix == ".html":
+                if target not in ids:
+                    target_soup = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+                    ids[target] = {e["id"] for e in target_soup.find_all(id=True)}
+                if fragment not in ids[target]:
+                    broken.append(f"{page.relative_to(book)}: {ref} (no anchor #{fragment})")
+    assert not broken, "\n".join(broken)
+
+
+@pytest.fixture(scope="module")
+def server(book):
+    handler = functools.partial(_QuietHandler, directory=str(book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_every_page_loads_in_chromium_with_all_images(server):
+    from playwright.sync_api import sync_playwright
+
+    shots = ROOT / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    problems = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for name in toc_pages():
+            response = page.goto(f"{server}/{name}.html", wait_until="load")
+            if response is None or response.status != 200:
+                problems.append(f"{name}: HTTP {response.status if response else 'no response'}")
+                continue
+            not_loaded = page.evaluate(
+                "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+            )
+            problems += [f"{name}: image did not load: {src}" for src in not_loaded]
+            if not page.title():
+                problems.append(f"{name}: page has no title")
+            page.screenshot(path=str(shots / f"{Path(name).name}.png"), full_page=True)
+        browser.close()
+    assert not problems, "\n".join(problems)

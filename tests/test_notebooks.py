@@ -1,0 +1,107 @@
+"""Every notebook: the book's shape, clean committed outputs, and papermill runs.
+
+nbval (``pytest --nbval notebooks``) checks that re-executing each notebook gives the
+committed outputs; this file checks what nbval does not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+# Small parameters for a fast papermill run of each notebook (classroom "quick mode").
+QUICK_PARAMETERS: dict[str, dict] = {
+    "00_check_setup": {"epochs": 2},
+}
+
+SECTIONS = ["Overview", "Prerequisites", "Imports", "Summary", "What next"]
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def ids(paths):
+    return [p.stem for p in paths]
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 1
+
+
+def test_every_notebook_is_in_the_table_of_contents():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = {c["file"] for part in toc["parts"] for c in part["chapters"]}
+    assert {f"notebooks/{p.stem}" for p in NOTEBOOKS} <= files
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_notebook_follows_the_book_shape(path):
+    nb = load(path)
+    headings = [line[3:].strip() for c in nb.cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("## ")]
+    positions = [headings.index(s) if s in headings else -1 for s in SECTIONS]
+    assert -1 not in positions, f"missing sections: {[s for s, p in zip(SECTIONS, positions) if p < 0]}"
+    assert positions == sorted(positions), f"sections out of order: {headings}"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_notebook_has_one_parameters_cell_that_is_validated(path):
+    nb = load(path)
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    following = next(c for c in nb.cells[tagged[0] + 1:] if c.cell_type == "code")
+    assert "check_parameter(" in following.source, "the cell after the parameters validates them"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_committed_outputs_are_clean(path):
+    nb = load(path)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code), "every code cell is executed"
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), "executed top to bottom in one run"
+    for c in code:
+        assert not [o for o in c.outputs if o.output_type == "error"], f"error output in cell: {c.source[:60]}"
+    text = json.dumps(nb)
+    assert not re.search(r"/(work|root|tmp|home)/\w", text), "a machine path appears in the notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_ignored_outputs_say_why(path):
+    for c in load(path).cells:
+        lines = c.source.splitlines()
+        if "# NBVAL_IGNORE_OUTPUT" in lines:
+            i = lines.index("# NBVAL_IGNORE_OUTPUT")
+            assert i + 1 < len(lines) and lines[i + 1].startswith("# Output varies: "), \
+                f"NBVAL_IGNORE_OUTPUT without a '# Output varies: <reason>' line: {c.source[:60]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_papermill_runs_with_small_parameters(path, tmp_path):
+    assert path.stem in QUICK_PARAMETERS, f"add quick parameters for {path.stem} to QUICK_PARAMETERS"
+    papermill.execute_notebook(
+        str(path), str(tmp_path / path.name), parameters=QUICK_PARAMETERS[path.stem],
+        cwd=str(path.parent), kernel_name="python3", progress_bar=False,
+    )
+
+
+@pytest.mark.slow
+def test_an_invalid_parameter_stops_the_notebook_with_a_clear_error(tmp_path):
+    path = ROOT / "notebooks" / "00_check_setup.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"), parameters={"epochs": -1},
+                                   cwd=str(path.parent), kernel_name="python3", progress_bar=False)
+    assert error.value.ename == "ParameterError"
+    assert error.value.evalue == "invalid parameter epochs=-1: expected a number of epochs from 0 to 1000"
