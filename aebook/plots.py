@@ -53,7 +53,7 @@ def originals_and_reconstructions(
     n = len(originals)
     nrows = -(-n // ncols)
     fig = plt.figure(figsize=(2 * ncols * 1.3 + 0.6, nrows * 1.3 * 1.15 + 0.6), facecolor="white", layout="constrained")
-    left, right = fig.subfigures(1, 2, wspace=0.04)
+    left, right = fig.subfigures(1, 2, wspace=0.04)  # type: ignore[misc]  # an array of two
     digit_grid(originals, titles, ncols=ncols, fig=left, title="original")
     digit_grid(reconstructions, titles, ncols=ncols, fig=right, title="reconstruction")
     if title:
