@@ -24,6 +24,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import urllib.request
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ __all__ = ["H2OSetupError", "H2OSession", "java_major_version", "start_h2o", "h2
 URL_ENV = "AEBOOK_H2O_URL"
 SUPPORTED_JAVA = range(8, 18)  # H2O-3 supports Java 8 to 17
 CLUSTER_PREFIX = "aebook"
+_current: H2OSession | None = None  # the session this process started last
 
 # Kills the JVM if the Python process that started it dies without cleaning up
 # (a kernel killed with SIGKILL, for instance): no H2O is ever left running.
@@ -115,17 +117,18 @@ class H2OSession:
         import h2o
 
         if self.owned:
-            with contextlib.suppress(Exception):
-                h2o.cluster().shutdown()  # graceful: POST /3/Shutdown, then close
+            with contextlib.suppress(Exception):  # graceful; independent of h2o's current connection
+                urllib.request.urlopen(urllib.request.Request(f"{self.url}/3/Shutdown", method="POST"), timeout=10)
             if self._jvm is not None:
                 try:
                     self._jvm.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     self._jvm.kill()
                     self._jvm.wait()
-        else:
+        connection = h2o.connection()
+        if connection is not None and connection.base_url.rstrip("/") == self.url:
             with contextlib.suppress(Exception):
-                h2o.connection().close()
+                connection.close()
         if self._watchdog is not None:
             self._watchdog.kill()
             self._watchdog.wait()
@@ -153,7 +156,10 @@ def start_h2o(
     """
     import h2o
 
+    global _current
     url = url or os.environ.get(URL_ENV) or None
+    if _current is not None and _current.url != url:  # a notebook re-run from the top: one cluster at a time
+        _current.stop()
     from h2o.exceptions import H2ODependencyWarning
 
     # as_data_frame() advises installing polars on every call; the advice is noise here.
@@ -171,7 +177,8 @@ def start_h2o(
                 f"Could not connect to the H2O cluster at {url} ({type(err).__name__}); "
                 f"check that it is running, or unset {URL_ENV} to start a local one."
             ) from None
-        return H2OSession(url=url, name=h2o.cluster().cloud_name, owned=False)
+        _current = H2OSession(url=url, name=h2o.cluster().cloud_name, owned=False)
+        return _current
 
     major = java_major_version()
     if major not in SUPPORTED_JAVA:
@@ -206,6 +213,7 @@ def start_h2o(
     )
     session = H2OSession(url=f"http://127.0.0.1:{port}", name=name, owned=True, _jvm=jvm, _watchdog=watchdog)
     atexit.register(session.stop)
+    _current = session
     return session
 
 

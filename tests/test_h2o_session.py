@@ -119,3 +119,16 @@ def test_jvm_dies_with_a_killed_python_process(tmp_path):
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     assert wait_until_dead(jvm_pid, seconds=20)
+
+
+@pytest.mark.h2o
+def test_starting_again_stops_the_previous_local_cluster():
+    """Re-running a notebook from the top must not leave the first JVM behind."""
+    first = start_h2o(max_mem_size="512M")
+    second = start_h2o(max_mem_size="512M")
+    try:
+        assert wait_until_dead(first._jvm.pid)
+        assert alive(second._jvm.pid)
+    finally:
+        second.stop()
+    assert wait_until_dead(second._jvm.pid)
