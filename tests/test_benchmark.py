@@ -1,0 +1,84 @@
+"""The one-class MNIST benchmark: its quick mode runs and writes figures that make sense."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "benchmarks" / "one_class_mnist.py"
+METHODS = {"pca", "isolation_forest", "h2o_autoencoder"}
+
+
+def run_script(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--digits", "11"], "each digit must be from 0 to 9"),
+    (["--digits", "3", "3"], "each digit at most once"),
+    (["--seeds", "-1"], "seeds must be >= 0"),
+    (["--digits", "x"], "invalid int value"),
+])
+def test_bad_arguments_give_a_clear_usage_error(args, message):
+    result = run_script(*args, timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.h2o
+def test_quick_mode_writes_sensible_figures(tmp_path):
+    out = tmp_path / "quick.json"
+    result = run_script("--quick", "--out", str(out))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "AUROC per digit" in result.stdout  # the printed table
+    data = json.loads(out.read_text())
+
+    assert data["mode"] == "quick"
+    digits, seeds = data["protocol"]["digits"], data["protocol"]["seeds"]
+    assert digits == [0, 1] and len(seeds) >= 2
+    assert data["machine"]["cpu_count"] >= 1
+    for tool in ("python", "h2o", "sklearn", "numpy", "java"):
+        assert data["versions"][tool], tool
+    for key in ("loadavg_start", "loadavg_end"):
+        assert len(data["run_conditions"][key]) == 3
+
+    # every method on every digit and seed (other AE configurations: first seed only)
+    runs = data["runs"]
+    main = data["methods"]["h2o_autoencoder"]["main_config"]
+    configs = set(data["methods"]["h2o_autoencoder"]["configs"])
+    assert main in configs
+    for method in METHODS:
+        for digit in digits:
+            for seed in seeds:
+                found = [r for r in runs if r["method"] == method and r["digit"] == digit and r["seed"] == seed
+                         and r["config"] in (None, main)]
+                assert len(found) == 1, (method, digit, seed)
+    for run in runs:
+        assert 0.0 <= run["auroc"] <= 1.0 and 0.0 <= run["ap"] <= 1.0, run
+        assert run["fit_seconds"] >= 0 and run["score_seconds"] >= 0, run
+
+    # the summary agrees with the runs, and the linear baseline finds the other digits
+    summary = data["summary"]
+    assert {s["method"] for s in summary.values()} == METHODS
+    pca = summary["pca"]
+    pca_runs = [r["auroc"] for r in runs if r["method"] == "pca"]
+    assert math.isclose(pca["mean_auroc"], sum(pca_runs) / len(pca_runs), rel_tol=1e-9)
+    assert pca["mean_auroc"] > 0.5
+    for entry in summary.values():
+        assert 0.0 <= entry["mean_auroc"] <= 1.0 and entry["std_auroc_over_seeds"] >= 0
+        assert set(entry["per_digit"]) == {str(d) for d in digits}
+
+    # one speed run per configuration (all cores) plus the classic one on a single thread
+    speed = data["speed"]
+    assert {s["config"] for s in speed if not s["reproducible"]} == configs
+    assert any(s["reproducible"] and s["config"] == "classic" for s in speed)
+    for s in speed:
+        assert s["samples"] > 0 and s["samples_per_second"] > 0 and s["wall_seconds"] > 0, s
