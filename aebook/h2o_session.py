@@ -210,6 +210,7 @@ def start_h2o(
     watchdog = subprocess.Popen(
         [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(jvm.pid)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # Jupyter kills a kernel's whole process group: the watchdog must outlive it
     )
     session = H2OSession(url=f"http://127.0.0.1:{port}", name=name, owned=True, _jvm=jvm, _watchdog=watchdog)
     atexit.register(session.stop)

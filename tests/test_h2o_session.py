@@ -108,15 +108,17 @@ def test_context_manager_stops_h2o_when_the_body_fails():
 
 
 @pytest.mark.h2o
-def test_jvm_dies_with_a_killed_python_process(tmp_path):
-    """A kernel killed with SIGKILL runs no cleanup: the watchdog ends its JVM."""
+def test_jvm_dies_with_a_killed_kernel(tmp_path):
+    """Jupyter kills a kernel's whole process group with SIGKILL, so no cleanup runs
+    in it: the watchdog, in a session of its own, must still end the JVM."""
     script = "from aebook import start_h2o\ns = start_h2o(max_mem_size='512M')\nprint(s._jvm.pid, flush=True)\nimport time; time.sleep(300)\n"
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tmp_path,
+                             start_new_session=True)
     try:
         jvm_pid = int(child.stdout.readline())
         assert alive(jvm_pid)
     finally:
-        os.kill(child.pid, signal.SIGKILL)
+        os.killpg(child.pid, signal.SIGKILL)
         child.wait()
     assert wait_until_dead(jvm_pid, seconds=20)
 

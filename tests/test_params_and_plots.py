@@ -35,8 +35,18 @@ def test_digit_grid_rejects_a_wrong_number_of_titles(small_images):
         digit_grid(small_images, titles=["a", "b"])
 
 
-def test_originals_and_reconstructions_side_by_side(small_images):
-    fig = originals_and_reconstructions(small_images, small_images / 255.0, ["1", "2", "3"], title="T")
+def test_originals_and_reconstructions_side_by_side_on_one_scale(small_images):
+    overshoot = small_images.astype(float) + 40  # a decoder may overshoot the pixel range
+    fig = originals_and_reconstructions(small_images, overshoot, ["1", "2", "3"], title="T")
     left, right = fig.subfigs
     assert left._suptitle.get_text() == "original" and right._suptitle.get_text() == "reconstruction"
-    assert sum(bool(ax.images) for ax in fig.axes) == 6
+    shown = [im for ax in fig.axes for im in ax.images]
+    assert len(shown) == 6
+    vmax = float(small_images.max())
+    assert {im.get_clim() for im in shown} == {(0.0, vmax)}
+    assert max(im.get_array().max() for im in shown) == vmax  # clipped to the originals' scale
+
+
+def test_originals_and_reconstructions_must_pair_up(small_images):
+    with pytest.raises(ValueError, match="3 originals but 2 reconstructions"):
+        originals_and_reconstructions(small_images, small_images[:2])
