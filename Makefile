@@ -17,7 +17,7 @@ book: install data
 
 test: install data
 	bash scripts/install-system-deps.sh --with-chromium
-	$(BIN)/python -m pytest tests notebooks $(PYTEST_NBVAL)
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests notebooks $(PYTEST_NBVAL)
 
 install: system $(VENV)/.installed
 

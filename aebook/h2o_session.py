@@ -162,7 +162,7 @@ def start_h2o(
         _current.stop()
     from h2o.exceptions import H2ODependencyWarning
 
-    # as_data_frame() advises installing polars on every call; the advice is noise here.
+    # as_data_frame() advises installing polars on every call; the frames here are small: noise.
     warnings.filterwarnings("ignore", category=H2ODependencyWarning)
     if progress or (progress is None and sys.stdout.isatty()):
         h2o.show_progress()
