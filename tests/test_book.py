@@ -38,7 +38,7 @@ def toc_pages() -> list[str]:
 def book() -> Path:
     """``jupyter-book build .``: warnings are errors, and an execution error fails it."""
     result = subprocess.run(
-        [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "--warningiserror", "--keep-going"],
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--keep-going"],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert result.returncode == 0, f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"

@@ -22,6 +22,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK_PARAMETERS: dict[str, dict] = {
     "00_check_setup": {"epochs": 2},
     "01_autoencoders": {"n_train": 400, "n_anomalies": 10, "epochs": 5, "widths": [1, 3, 12]},
+    "02_mnist_data": {"split": "test", "example_index": 7, "n_grid": 20},
+    "03_mnist_good_bad_ugly": {"train_rows": 10000},
+    "04_mnist_deep": {"epochs": 1},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "06_evaluation": {},  # reads the committed benchmark results: already fast
 }
@@ -107,4 +110,4 @@ def test_an_invalid_parameter_stops_the_notebook_with_a_clear_error(tmp_path):
         papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"), parameters={"epochs": -1},
                                    cwd=str(path.parent), kernel_name="python3", progress_bar=False)
     assert error.value.ename == "ParameterError"
-    assert error.value.evalue == "invalid parameter epochs=-1: expected a number of epochs from 0 to 1000"
+    assert error.value.evalue == "invalid parameter epochs=-1: expected a number of epochs above 0 and at most 1000"
