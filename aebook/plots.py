@@ -54,7 +54,7 @@ def originals_and_reconstructions(
     titles: Sequence[str] | None = None,
     title: str | None = None,
     ncols: int = 5,
-    title_size: float = 13,
+    title_size: float = 12,
 ) -> Figure:
     """Two digit grids side by side: the inputs and what the model made of them.
 
@@ -67,7 +67,7 @@ def originals_and_reconstructions(
     if len(reconstructions) != len(originals):
         raise ValueError(f"{len(originals)} originals but {len(reconstructions)} reconstructions")
     nrows = -(-len(originals) // ncols)
-    tile = 1.3 * title_size / 11
+    tile = 0.09 * title_size  # inches: a tile is as wide as a title of about ten characters
     size = (2 * ncols * tile + 0.6, nrows * tile * 1.25 + 1.2)
     fig = plt.figure(figsize=size, facecolor="white", layout="constrained")
     left, right = fig.subfigures(1, 2, wspace=0.04)  # type: ignore[misc]  # an array of two

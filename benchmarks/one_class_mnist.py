@@ -155,10 +155,10 @@ def to_h2o(split: str, x: np.ndarray, rows: np.ndarray, extra: dict[str, np.ndar
     """An H2O frame of ``x[rows] / 255`` (columns px0..px783) plus the integer columns ``extra``."""
     import h2o
 
-    from aebook.mnist import PIXELS, prepared_csv
+    from aebook.mnist import PIXELS, mnist_frames
 
-    if len(rows) == len(x):  # all rows: the cached CSV of aebook.mnist (pixels, then label)
-        imported = h2o.import_file(str(prepared_csv(split)), col_types=["int"] * 784 + ["enum"])
+    if len(rows) == len(x):  # all rows: the frame of aebook.mnist, from its cached CSV (pixels, then label)
+        (imported,) = mnist_frames((split,))
         raw = imported[PIXELS]
     else:
         with tempfile.TemporaryDirectory(prefix="one_class_mnist_") as tmpdir:  # H2O skips dot files
