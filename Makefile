@@ -31,7 +31,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 data: install
-	$(BIN)/python -m aebook.data
+	$(BIN)/python -m aebook
 
 benchmark: install data
 	$(BIN)/python benchmarks/one_class_mnist.py

@@ -8,8 +8,8 @@ network, a local mirror directory with the same layout can be given
 
 Command line::
 
-    python -m aebook.data                       # download what is missing
-    python -m aebook.data --mirror ../shared/data
+    python -m aebook                       # download what is missing
+    python -m aebook --mirror ../shared/data
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def path_of(name: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m aebook.data", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m aebook", description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", help=f"local directory to copy from instead of downloading (or ${MIRROR_ENV})")
     parser.add_argument("--dest", help=f"where to put the files (default: ${DATA_DIR_ENV} or data/raw)")
     args = parser.parse_args(argv)

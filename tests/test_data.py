@@ -109,3 +109,19 @@ def test_real_data_is_present_and_verified():
     paths = fetch(quiet=True)
     assert len(paths) == 6
     assert all(os.path.getsize(p) > 1000 for p in paths.values())
+
+
+def test_command_line_entry_point(tmp_path):
+    """``python -m aebook`` fetches into --dest, quietly but for one line per file."""
+    import subprocess
+    import sys
+
+    from aebook.data import PROJECT_ROOT
+
+    fetch(quiet=True)  # the book's data, used here as the mirror
+    mirror = PROJECT_ROOT / "data" / "raw"
+    result = subprocess.run([sys.executable, "-m", "aebook", "--mirror", str(mirror), "--dest", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.strip().endswith(f"6 data files present and verified in {tmp_path}")
