@@ -1,8 +1,10 @@
 """MNIST as numpy arrays and as H2O frames.
 
-H2O parses a plain CSV on disk quickly and in parallel, so the frames are built from
-a prepared CSV (784 pixel columns ``px0``..``px783`` and ``label``) that is written
-once per split under ``data/prepared/`` and re-used afterwards.
+H2O parses files on disk in parallel, much faster than it accepts uploads from Python.
+Most MNIST pixels are 0, so the frames come from a prepared file in SVMLight format
+(``label index:value ...``, zeros left out), written once per split under
+``data/prepared/`` and re-used afterwards: about half the bytes of a CSV, and parsed
+in about half the time.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 from .data import PROJECT_ROOT, path_of
 from .idx import read_idx
 
-__all__ = ["PIXELS", "load_mnist", "mnist_frames", "prepared_csv"]
+__all__ = ["PIXELS", "load_mnist", "mnist_frames", "prepared_file"]
 
 Split = Literal["train", "test"]
 PIXELS = [f"px{i}" for i in range(784)]
@@ -35,32 +37,41 @@ def load_mnist(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-def prepared_csv(split: Split, directory: Path | None = None) -> Path:
-    """Path of the prepared CSV for ``split``, writing it first if it is missing."""
+def prepared_file(split: Split, directory: Path | None = None) -> Path:
+    """Path of the prepared SVMLight file for ``split``, writing it first if it is missing.
+
+    Each line is ``label 1:v 2:v ...`` with the non-zero pixels (1-based indices); the
+    last pixel (index 784) is always written, so that every file has all 784 columns.
+    """
     directory = directory or PROJECT_ROOT / "data" / "prepared"
-    target = directory / f"mnist_{split}.csv"
+    target = directory / f"mnist_{split}.svm"
     if target.is_file():
         return target
     images, labels = load_mnist(split)
-    rows = np.column_stack([images.reshape(len(images), -1), labels]).tolist()
+    pixels = images.reshape(len(images), -1)
     directory.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
     with open(tmp, "w") as f:
-        f.write(",".join([*PIXELS, "label"]) + "\n")
-        f.write("\n".join(",".join(map(str, row)) for row in rows))
-        f.write("\n")
+        for label, row in zip(labels.tolist(), pixels):
+            nonzero = np.flatnonzero(row[:-1])
+            items = [f"{i + 1}:{v}" for i, v in zip(nonzero.tolist(), row[nonzero].tolist())]
+            f.write(f"{label} {' '.join(items)} 784:{row[-1]}\n")
     os.replace(tmp, target)
     return target
 
 
-def mnist_frames(splits: tuple[Split, ...] = ("train", "test")) -> list:
-    """H2O frames (pixels ``px0``..``px783`` as integers 0-255, ``label`` as a factor)."""
+def mnist_frames(splits: tuple[Split, ...] = ("train", "test"), directory: Path | None = None) -> list:
+    """H2O frames: pixels ``px0``..``px783`` as integers 0-255, then ``label`` as a factor."""
     import h2o
 
     frames = []
     for split in splits:
-        frame = h2o.import_file(
-            str(prepared_csv(split)), destination_frame=f"mnist_{split}", col_types=["int"] * 784 + ["enum"]
-        )
-        frames.append(frame)
+        raw = h2o.import_file(str(prepared_file(split, directory)))  # columns: label, then the pixels
+        if raw.shape[1] != 785:
+            raise ValueError(f"the prepared MNIST {split} file gave {raw.shape[1]} columns, expected 785")
+        raw.columns = ["label", *PIXELS]
+        frame = raw[[*PIXELS, "label"]]
+        frame["label"] = frame["label"].asfactor()
+        frames.append(h2o.assign(frame, f"mnist_{split}"))
+        h2o.remove(raw)
     return frames

@@ -2,9 +2,9 @@
 
 Prints wall times, in seconds, for three routes:
 
-* cached:  ``aebook.mnist.mnist_frames()`` with the prepared CSVs already under
+* cached:  ``aebook.mnist.mnist_frames()`` with the prepared files already under
   ``data/prepared/`` (what every notebook after the first one pays; target: <= 5 s);
-* cold:    the same with no prepared CSVs (read IDX, write CSV once, import);
+* cold:    the same with no prepared files (read IDX, write the files once, import);
 * naive:   numpy -> pandas -> ``h2o.H2OFrame`` (the route the helper avoids).
 
 Run: ``python benchmarks/mnist_to_h2o.py`` (``--skip-naive`` to leave out the slow route).
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from aebook import h2o_session
-from aebook.mnist import PIXELS, load_mnist, mnist_frames, prepared_csv
+from aebook.mnist import PIXELS, load_mnist, mnist_frames, prepared_file
 
 
 def timed(label: str, fn) -> float:
@@ -49,10 +49,7 @@ def naive() -> list:
 
 def cold() -> list:
     with tempfile.TemporaryDirectory() as tmp:
-        for split in ("train", "test"):
-            prepared_csv(split, Path(tmp))  # the one-off cost: IDX -> CSV
-        return [h2o.import_file(str(Path(tmp) / f"mnist_{s}.csv"), col_types=["int"] * 784 + ["enum"])
-                for s in ("train", "test")]
+        return mnist_frames(directory=Path(tmp))  # writes the prepared files first
 
 
 def main() -> None:
@@ -61,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
     for split in ("train", "test"):
-        prepared_csv(split)  # make sure the cached route has its files
+        prepared_file(split)  # make sure the cached route has its files
     with h2o_session(max_mem_size="4G"):
         print(f"H2O {h2o.cluster().version}; load average at start {os.getloadavg()[0]:.2f}")
         timed("cached", mnist_frames)

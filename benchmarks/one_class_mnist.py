@@ -157,7 +157,7 @@ def to_h2o(split: str, x: np.ndarray, rows: np.ndarray, extra: dict[str, np.ndar
 
     from aebook.mnist import PIXELS, mnist_frames
 
-    if len(rows) == len(x):  # all rows: the frame of aebook.mnist, from its cached CSV (pixels, then label)
+    if len(rows) == len(x):  # all rows: the frame of aebook.mnist, from its cached file (pixels, then label)
         (imported,) = mnist_frames((split,))
         raw = imported[PIXELS]
     else:
@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         h2o_cores = int(cluster.nodes[0]["num_cpus"])
 
         # Integers 0-255 go to H2O as CSV, which it parses in parallel; the scaling is done
-        # in H2O. The full run imports the prepared CSVs of aebook.mnist; a run on a subset
+        # in H2O. The full run imports the prepared files of aebook.mnist; a run on a subset
         # (quick mode) writes a small CSV of just the rows it needs.
         t0 = time.perf_counter()
         train_needed = np.flatnonzero((pick >= 0) | np.isin(np.arange(len(train_labels)), speed_rows))
@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError("the H2O test frame's rows differ from the numpy test rows")
         to_h2o_s = time.perf_counter() - t0
         results["data_to_h2o_seconds"] = round(to_h2o_s, 2)
-        print(f"data to H2O (import the prepared CSVs, scale, select): {to_h2o_s:.1f} s", flush=True)
+        print(f"data to H2O (import the prepared files, scale, select): {to_h2o_s:.1f} s", flush=True)
 
         # ---- quality: the one-class protocol ---------------------------------------------------
         for d in digits:
