@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             params["epochs"] = min(params["epochs"], settings["max_epochs"])
         return params
 
-    with h2o_session(max_mem_size=args.max_mem_size, progress=False) as session:
+    with h2o_session(max_mem_size=args.max_mem_size, progress=False):
         cluster = h2o.cluster()
         h2o_cores = int(cluster.nodes[0]["num_cpus"])
 

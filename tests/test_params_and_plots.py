@@ -1,7 +1,6 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np
 import pytest
 
 from aebook import ParameterError, check_parameter
