@@ -1,19 +1,32 @@
 # make book  - install everything, fetch the data, execute the notebooks, build the HTML book
 # make test  - the whole test suite (unit tests, nbval, papermill, book build, Chromium check)
+# make book QUICK=1 - the classroom quick mode: every chapter with its quick parameters
+#              (aebook/classroom.py), built into _build/quick/ with its own execution cache
 # Offline? Point the data fetcher at a local copy: make book AEBOOK_DATA_MIRROR=/path/to/data
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export AEBOOK_DATA_MIRROR
+# QUICK=1 (or AEBOOK_QUICK=1 in the environment) builds the quick book; the notebooks
+# read AEBOOK_QUICK, so the full build always runs with it empty. Unset, empty or 0: full.
+QUICK ?= $(AEBOOK_QUICK)
+QUICK_DIR := _build/quick
 
 PYTEST_NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
 .PHONY: book test install system data benchmark clean
 
 book: install data
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+ifeq ($(filter-out 0,$(strip $(QUICK))),)
+	AEBOOK_QUICK= $(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The book is in _build/html: open _build/html/index.html in a browser."
+else
+	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.classroom --quick-config $(QUICK_DIR)/_config.yml
+	AEBOOK_QUICK=$(QUICK) $(BIN)/jupyter-book build . --config $(QUICK_DIR)/_config.yml \
+		--path-output $(QUICK_DIR) --warningiserror --keep-going
+	@echo "The quick book is in $(QUICK_DIR)/_build/html: open $(QUICK_DIR)/_build/html/index.html in a browser."
+endif
 
 test: install data
 	bash scripts/install-system-deps.sh --with-chromium

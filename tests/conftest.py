@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The tests compare notebooks with their committed (full-run) outputs and build the full
+# book: a classroom quick mode left on in the shell (AEBOOK_QUICK=1) must not leak in.
+os.environ.pop("AEBOOK_QUICK", None)
 
 
 def write_idx(path: Path, array: np.ndarray, gz: bool = False) -> Path:
