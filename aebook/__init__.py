@@ -2,13 +2,17 @@
 
 What several notebooks share lives here once: the data fetcher (:mod:`aebook.data`),
 the IDX reader (:mod:`aebook.idx`), MNIST loading (:mod:`aebook.mnist`), the H2O
-session helper (:mod:`aebook.h2o_session`), digit grids (:mod:`aebook.plots`) and the
-classroom quick mode (:mod:`aebook.classroom`).
+session helper (:mod:`aebook.h2o_session`), getting a file into any cluster
+(:mod:`aebook.file_to_cluster`), object storage (:mod:`aebook.object_storage`), the
+guard that ends servers with the kernel (:mod:`aebook.guarded_process`), digit grids
+(:mod:`aebook.plots`) and the classroom quick mode (:mod:`aebook.classroom`).
 """
 
 from .classroom import QUICK_PARAMETERS, QuickModeError, apply_quick_mode
 from .data import DataError, fetch, path_of
-from .h2o_session import H2OSession, H2OSetupError, h2o_session, start_h2o
+from .file_to_cluster import frame_from_file
+from .h2o_session import H2OSession, H2OSetupError, h2o_session, start_h2o, unique_id
+from .object_storage import ObjectStore, StorageError, start_object_store
 from .idx import IdxFormatError, read_idx
 from .params import ParameterError, check_parameter
 
@@ -17,14 +21,19 @@ __all__ = [
     "H2OSession",
     "H2OSetupError",
     "IdxFormatError",
+    "ObjectStore",
     "ParameterError",
+    "StorageError",
     "QUICK_PARAMETERS",
     "QuickModeError",
     "apply_quick_mode",
     "check_parameter",
     "fetch",
+    "frame_from_file",
     "h2o_session",
     "path_of",
     "read_idx",
     "start_h2o",
+    "start_object_store",
+    "unique_id",
 ]

@@ -8,8 +8,16 @@ In a notebook::
 
 In a script, ``with h2o_session() as session: ...`` stops it even on an error.
 
+A local cluster has one node or, with ``nodes=2``, several nodes on this machine
+that find each other through a flatfile. Its JVMs run under a guard
+(:mod:`aebook.guarded_process`) that ends them and deletes their logs when the
+kernel dies, however it dies.
+
 Given a URL (``url=`` or ``$AEBOOK_H2O_URL``) the helper connects to that cluster
-instead and never shuts it down: it belongs to someone else.
+instead and never shuts it down: it belongs to someone else. Every frame and model
+a chapter creates carries the session's tag (:func:`unique_id`), so that many
+readers can share one cluster; on a shared cluster :meth:`H2OSession.stop` removes
+exactly the keys this session created.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import io
+import json
 import os
 import re
 import secrets
@@ -24,56 +33,82 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["H2OSetupError", "H2OSession", "java_major_version", "start_h2o", "h2o_session"]
+from .guarded_process import GuardedProcesses, start_guarded
+
+if TYPE_CHECKING:
+    from .object_storage import ObjectStore
+
+__all__ = [
+    "H2OSession",
+    "H2OSetupError",
+    "current_session",
+    "find_java",
+    "h2o_session",
+    "java_major_version",
+    "start_h2o",
+    "unique_id",
+]
 
 URL_ENV = "AEBOOK_H2O_URL"
 SUPPORTED_JAVA = range(8, 18)  # H2O-3 supports Java 8 to 17
 CLUSTER_PREFIX = "aebook"
+START_SECONDS = 90  # how long the nodes may take to form the cluster
 _current: H2OSession | None = None  # the session this process started last
-
-# Kills the JVM if the Python process that started it dies without cleaning up
-# (a kernel killed with SIGKILL, for instance): no H2O is ever left running.
-_WATCHDOG = """
-import os, signal, sys, time
-parent, jvm = int(sys.argv[1]), int(sys.argv[2])
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except OSError:
-        return False
-while alive(jvm):
-    if not alive(parent) or os.getppid() == 1:
-        try:
-            os.kill(jvm, signal.SIGKILL)
-        except OSError:
-            pass
-        break
-    time.sleep(1)
-"""
 
 
 class H2OSetupError(RuntimeError):
     """H2O cannot start or connect; the message says what to do."""
 
 
-def java_major_version(java: str = "java") -> int:
-    """The major version of ``java`` (8 for "1.8.0_x", 17 for "17.0.x")."""
-    exe = shutil.which(java)
-    if exe is None:
+def find_java() -> str:
+    """The java H2O would run: ``$H2O_JAVA_HOME/bin``, then PATH, then ``$JAVA_HOME/bin``."""
+    h2o_home = os.environ.get("H2O_JAVA_HOME")
+    if h2o_home:
+        java = Path(h2o_home) / "bin" / "java"
+        if not os.access(java, os.X_OK):
+            raise H2OSetupError(
+                f"H2O_JAVA_HOME is {h2o_home} but {java} is not a program: point "
+                "H2O_JAVA_HOME at a Java 8 to 17 installation, or unset it."
+            )
+        return str(java)
+    on_path = shutil.which("java")
+    if on_path:
+        return on_path
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and os.access(Path(java_home) / "bin" / "java", os.X_OK):
+        return str(Path(java_home) / "bin" / "java")
+    raise H2OSetupError(
+        "Java was not found: H2O needs Java 8 to 17; install it (on Debian or Ubuntu: "
+        "`apt-get install openjdk-17-jre-headless`) or put its `bin` folder on PATH."
+    )
+
+
+def java_major_version(java: str | None = None) -> int:
+    """The major version of ``java`` (default :func:`find_java`): 8 for "1.8.0_x"."""
+    exe = java or find_java()
+    if shutil.which(exe) is None:
+        raise H2OSetupError(f"Java was not found at {exe}: install Java 17 or fix PATH.")
+    try:
+        out = subprocess.run([exe, "-version"], capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
         raise H2OSetupError(
-            "Java was not found: H2O needs Java 8 to 17; install it (on Debian or Ubuntu: "
-            "`apt-get install openjdk-17-jre-headless`) or put its `bin` folder on PATH."
-        )
-    out = subprocess.run([exe, "-version"], capture_output=True, text=True, timeout=60)
+            f"`{exe} -version` did not answer within 30 s: check that Java works "
+            "(run it in a terminal), or point H2O_JAVA_HOME at another Java 17."
+        ) from None
     match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
     if not match:
-        raise H2OSetupError(f"Could not read the Java version from `{exe} -version`; H2O needs Java 8 to 17.")
+        raise H2OSetupError(
+            f"Could not read the Java version from `{exe} -version`; H2O needs Java 8 to 17."
+        )
     major = int(match.group(1))
     return int(match.group(2)) if major == 1 else major
 
@@ -87,15 +122,30 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _free_port_pair() -> int:
+def _free_port_pair(taken: set[int] = frozenset()) -> int:  # type: ignore[assignment]
     """A port p with p and p+1 both free (H2O listens on both)."""
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        if port < 65535 and _port_free(port + 1):
+        if port < 65535 and _port_free(port + 1) and not {port, port + 1} & taken:
             return port
     raise H2OSetupError("Could not find two free consecutive ports on 127.0.0.1 for H2O.")
+
+
+def _cloud(url: str, timeout: float = 5) -> dict | None:
+    """``GET /3/Cloud`` of the cluster at ``url``, or None if nothing answers."""
+    try:
+        with urllib.request.urlopen(f"{url}/3/Cloud", timeout=timeout) as response:
+            return json.load(response)
+    except (OSError, ValueError):
+        return None
+
+
+def _h2o_jar() -> Path:
+    import h2o
+
+    return Path(h2o.__file__).parent / "backend" / "bin" / "h2o.jar"
 
 
 @dataclass
@@ -105,33 +155,61 @@ class H2OSession:
     url: str
     name: str
     owned: bool
-    _jvm: subprocess.Popen | None = field(default=None, repr=False)
-    _watchdog: subprocess.Popen | None = field(default=None, repr=False)
+    nodes: int = 1
+    tag: str = field(default_factory=lambda: f"{CLUSTER_PREFIX}_{secrets.token_hex(4)}")
+    _servers: GuardedProcesses | None = field(default=None, repr=False)
+    _h2o_session_id: str | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
+    @property
+    def shares_files(self) -> bool:
+        """True if the cluster runs here and reads this machine's files."""
+        return self.owned and self._servers is not None and not self._hidden
+
+    _hidden: bool = field(default=False, repr=False)
+
+    @property
+    def jvm_pids(self) -> list[int]:
+        """Process ids of the nodes this session started (empty for a shared cluster)."""
+        return list(self._servers.pids) if self._servers else []
+
+    def own_keys(self) -> list[str]:
+        """Keys on the cluster that this session created (frames, models, results)."""
+        import h2o
+
+        marks = [self.tag] + ([self._h2o_session_id] if self._h2o_session_id else [])
+        keys = h2o.ls()["key"].tolist()
+        return [k for k in keys if any(m in k for m in marks)]
+
     def stop(self) -> None:
-        """Shut the cluster down if this session started it, else just disconnect."""
+        """Shut the cluster down if this session started it; else remove its keys."""
+        global _current
         if self._stopped:
             return
         self._stopped = True
         import h2o
 
-        if self.owned:
-            with contextlib.suppress(Exception):  # graceful; independent of h2o's current connection
-                urllib.request.urlopen(urllib.request.Request(f"{self.url}/3/Shutdown", method="POST"), timeout=10)
-            if self._jvm is not None:
-                try:
-                    self._jvm.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    self._jvm.kill()
-                    self._jvm.wait()
         connection = h2o.connection()
-        if connection is not None and connection.base_url.rstrip("/") == self.url:
+        connected = connection is not None and connection.connected and (
+            connection.base_url.rstrip("/") == self.url)
+        if self.owned:
+            cloud = _cloud(self.url)
+            if cloud is not None and cloud.get("cloud_name") == self.name:
+                with contextlib.suppress(OSError):  # graceful; independent of h2o's connection
+                    request = urllib.request.Request(f"{self.url}/3/Shutdown", method="POST")
+                    urllib.request.urlopen(request, timeout=10)
+            if self._servers is not None:
+                self._servers.wait_for_exit(15)
+                self._servers.stop()  # ends what is left, deletes the logs
+        elif connected:
             with contextlib.suppress(Exception):
+                for key in self.own_keys():
+                    h2o.remove(key, cascade=False)
+        if connected:
+            with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
                 connection.close()
-        if self._watchdog is not None:
-            self._watchdog.kill()
-            self._watchdog.wait()
+        if _current is self:
+            _current = None
 
     def __enter__(self) -> H2OSession:
         return self
@@ -140,79 +218,222 @@ class H2OSession:
         self.stop()
 
 
-def start_h2o(
-    url: str | None = None,
-    max_mem_size: str = "2G",
-    nthreads: int = -1,
-    port: int | None = None,
-    progress: bool | None = None,
-) -> H2OSession:
-    """Start a quiet local H2O, or connect to ``url`` (default ``$AEBOOK_H2O_URL``).
+def current_session() -> H2OSession:
+    """The session :func:`start_h2o` started last in this process."""
+    if _current is None or _current._stopped:
+        raise H2OSetupError("No H2O session is running: call start_h2o() first.")
+    return _current
 
-    A local cluster gets a unique name, a free port (unless ``port`` is given), the
-    memory cap ``max_mem_size`` and ``nthreads`` threads (-1: all cores). Progress
-    bars are shown only when ``progress`` is true, or when it is None and standard
-    output is a terminal.
+
+def unique_id(name: str) -> str:
+    """``name`` made unique to the current session, for frame and model ids.
+
+    Students sharing one cluster can all create ``unique_id("ecg_train")`` without
+    seeing or overwriting each other's frame; the session removes it when it stops.
     """
+    return f"{name}_{current_session().tag}"
+
+
+def _check_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if not re.match(r"^https?://[^/\s:]+(:\d+)?(/.*)?$", url):
+        hint = f"http://{url}" if "://" not in url else "http://host:54321"
+        raise H2OSetupError(
+            f"The H2O cluster URL {url!r} needs a scheme and a host, for example {hint}: "
+            f"fix the URL (or {URL_ENV})."
+        )
+    return url
+
+
+def _connect(url: str) -> None:
     import h2o
 
-    global _current
-    url = url or os.environ.get(URL_ENV) or None
-    if _current is not None and _current.url != url:  # a notebook re-run from the top: one cluster at a time
-        _current.stop()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            h2o.connect(url=url, verbose=False)
+    except Exception as err:  # noqa: BLE001 - h2o raises several types here
+        text = str(err)
+        found = re.search(r"H2O server version is ([\w.]+)|H2O cluster version ([\w.]+)", text)
+        if "Version mismatch" in text or found:
+            server = found.group(1) or found.group(2) if found else "another version"
+            raise H2OSetupError(
+                f"The H2O cluster at {url} runs H2O {server} but this Python has h2o "
+                f"{h2o.__version__}: install the matching client with `pip install "
+                f"h2o=={server}`, or use a cluster that runs {h2o.__version__}."
+            ) from None
+        raise H2OSetupError(
+            f"Could not connect to the H2O cluster at {url} ({type(err).__name__}); "
+            f"check that it is running, or unset {URL_ENV} to start a local one."
+        ) from None
+
+
+def _quiet_h2o(progress: bool | None) -> None:
+    import h2o
     from h2o.exceptions import H2ODependencyWarning
 
-    # as_data_frame() advises installing polars on every call; the frames here are small: noise.
+    # as_data_frame() advises installing polars on every call; the frames here are small.
     warnings.filterwarnings("ignore", category=H2ODependencyWarning)
     if progress or (progress is None and sys.stdout.isatty()):
         h2o.show_progress()
     else:
         h2o.no_progress()
-    if url:
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                h2o.connect(url=url, verbose=False)
-        except Exception as err:  # noqa: BLE001 - h2o raises several types here
-            raise H2OSetupError(
-                f"Could not connect to the H2O cluster at {url} ({type(err).__name__}); "
-                f"check that it is running, or unset {URL_ENV} to start a local one."
-            ) from None
-        _current = H2OSession(url=url, name=h2o.cluster().cloud_name, owned=False)
-        return _current
 
-    major = java_major_version()
+
+def _node_command(
+    java: str, name: str, port: int, memory: str, threads: int,
+    flatfile: str | None, store: ObjectStore | None, hide_folder: Path | None,
+) -> list[str]:
+    jar = _h2o_jar()
+    options = [f"-Xmx{memory}"]
+    if store is not None:
+        options += store.h2o_jvm_options()
+    args = ["-name", name, "-ip", "127.0.0.1", "-port", str(port),
+            "-ice_root", "{folder}/ice", "-log_dir", "{folder}/logs", "-nthreads", str(threads)]
+    if flatfile:
+        args += ["-flatfile", flatfile]
+    if hide_folder is None:
+        return [java, *options, "-jar", str(jar), *args]
+    # A node that cannot see hide_folder: a private mount namespace with an empty
+    # tmpfs over it (the jar is bind-mounted out of the way first). Linux, as root.
+    script = (
+        'set -e; mkdir -p "$1"; touch "$1/h2o.jar"; mount --bind "$2" "$1/h2o.jar"; '
+        'mount -t tmpfs tmpfs "$3"; shift 3; exec "$@"'
+    )
+    inner = [java, *options, "-jar", "{folder}/jar/h2o.jar", *args]
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+            "{folder}/jar", str(jar), str(hide_folder), *inner]
+
+
+def _why_not_started(servers: GuardedProcesses, memory: str) -> str:
+    text = "\n".join(servers.output(i) for i in range(len(servers.pids)))
+    if "ports" in text and "not available" in text:
+        return "port"
+    if "Could not reserve enough space" in text or "Invalid maximum heap size" in text:
+        return (f"H2O could not reserve max_mem_size={memory} of memory: choose a smaller "
+                "size such as \"2G\".")
+    if "Operation not permitted" in text or "unshare" in text:
+        return ("The cluster could not hide a folder (it needs Linux mount namespaces "
+                "and root): start it without hide_folder.")
+    last = [line for line in text.splitlines() if line.strip()][-1:] or ["no output"]
+    return f"H2O did not start ({last[0].strip()[:200]}): see the message and fix it."
+
+
+def _start_local(
+    nodes: int, max_mem_size: str, nthreads: int, store: ObjectStore | None,
+    hide_folder: Path | None,
+) -> H2OSession:
+    java = find_java()
+    major = java_major_version(java)
     if major not in SUPPORTED_JAVA:
         raise H2OSetupError(
-            f"Java {major} is on PATH but H2O-3 supports Java 8 to 17: install Java 17 "
-            "(`apt-get install openjdk-17-jre-headless`) and put it first on PATH."
-        )
-    if port is None:
-        port = _free_port_pair()
-    elif not (_port_free(port) and _port_free(port + 1)):
-        raise H2OSetupError(
-            f"Port {port} or {port + 1} is already in use (another H2O or another program): "
-            "pass a different port, or port=None to pick a free one."
+            f"Java {major} ({java}) is what H2O would use, but H2O-3 supports Java 8 to 17: "
+            "install Java 17 (`apt-get install openjdk-17-jre-headless`) and put it first "
+            "on PATH, or point H2O_JAVA_HOME at it."
         )
     name = f"{CLUSTER_PREFIX}-{os.getpid()}-{secrets.token_hex(3)}"
-    output = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(output):
-            h2o.init(
-                port=port, name=name, nthreads=nthreads, max_mem_size=max_mem_size,
-                verbose=False, telemetry=False, strict_version_check=True,
-            )
-    except Exception as err:  # noqa: BLE001
-        raise H2OSetupError(f"H2O did not start on port {port}: {err}") from None
-    for line in output.getvalue().splitlines():
-        if "version is (" not in line and "latest_stable" not in line:  # drop the "build is N months old" nag
-            print(line)
-    jvm = h2o.connection().local_server._process
-    watchdog = subprocess.Popen(
-        [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(jvm.pid)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,  # Jupyter kills a kernel's whole process group: the watchdog must outlive it
-    )
-    session = H2OSession(url=f"http://127.0.0.1:{port}", name=name, owned=True, _jvm=jvm, _watchdog=watchdog)
+    threads = nthreads if nthreads > 0 else (1 if nodes > 1 else -1)
+    for _attempt in range(3):  # a port taken between the check and the start: try again
+        ports: list[int] = []
+        for _ in range(nodes):
+            ports.append(_free_port_pair(set(ports) | {p + 1 for p in ports}))
+        flatfile = None
+        commands = []
+        if nodes > 1:
+            flatfile = "{folder}/flatfile.txt"
+        for port in ports:
+            commands.append(_node_command(java, name, port, max_mem_size, threads,
+                                          flatfile, store, hide_folder))
+        servers = _start_servers(name, commands, ports if nodes > 1 else None)
+        url = f"http://127.0.0.1:{ports[0]}"
+        failure = _wait_for_cloud(servers, url, name, nodes, max_mem_size)
+        if failure is None:
+            return H2OSession(url=url, name=name, owned=True, nodes=nodes,
+                              _servers=servers, _hidden=hide_folder is not None)
+        servers.stop()
+        if failure != "port":
+            raise H2OSetupError(failure)
+    raise H2OSetupError("H2O's ports were taken by other programs three times: try again.")
+
+
+def _start_servers(name: str, commands: list[list[str]], flat_ports: list[int] | None
+                   ) -> GuardedProcesses:
+    if flat_ports is None:
+        return start_guarded(name, commands)
+    # the flatfile must exist before the nodes start: a shell writes it in the folder
+    lines = "\\n".join(f"127.0.0.1:{p}" for p in flat_ports)
+    wrapped = [["sh", "-c", f'printf "{lines}\\n" > "$1/flatfile.txt"; shift; exec "$@"',
+                "sh", "{folder}", *cmd] for cmd in commands]
+    return start_guarded(name, wrapped)
+
+
+def _wait_for_cloud(servers: GuardedProcesses, url: str, name: str, nodes: int,
+                    memory: str) -> str | None:
+    """None once ``nodes`` nodes named ``name`` answer at ``url``, else why not."""
+    deadline = time.time() + START_SECONDS
+    while time.time() < deadline:
+        if not all(servers.running()):
+            time.sleep(0.5)  # let the output reach the log
+            return _why_not_started(servers, memory)
+        cloud = _cloud(url, timeout=2)
+        if cloud is not None:
+            if cloud.get("cloud_name") != name:
+                return "port"  # someone else's cluster answers there: never use it
+            if cloud.get("cloud_size") == nodes and cloud.get("consensus"):
+                return None
+        time.sleep(0.5)
+    return f"H2O did not form a cluster of {nodes} node(s) within {START_SECONDS} s: try again."
+
+
+def start_h2o(
+    url: str | None = None,
+    max_mem_size: str = "2G",
+    nthreads: int = -1,
+    progress: bool | None = None,
+    nodes: int = 1,
+    store: ObjectStore | None = None,
+    hide_folder: str | Path | None = None,
+) -> H2OSession:
+    """Start a quiet local H2O, or connect to ``url`` (default ``$AEBOOK_H2O_URL``).
+
+    A local cluster gets a unique name, free ports, ``nodes`` JVMs with the memory cap
+    ``max_mem_size`` each and ``nthreads`` threads each (-1: all cores for one node,
+    one thread per node for several). With an object ``store``
+    (:func:`aebook.object_storage.start_object_store`) the nodes get its endpoint and
+    credentials, so that ``s3://`` paths reach it. ``hide_folder`` starts the nodes
+    in a private mount namespace where that folder is empty: a cluster that cannot
+    see your files, as a remote one (Linux, as root). Progress bars are shown only
+    when ``progress`` is true, or when it is None and standard output is a terminal.
+    """
+    import h2o
+
+    from .params import check_memory_size
+
+    global _current
+    url = url or os.environ.get(URL_ENV) or None
+    if url:
+        url = _check_url(url)
+    else:
+        check_memory_size("max_mem_size", max_mem_size)
+        if not (isinstance(nodes, int) and 1 <= nodes <= 8):
+            raise H2OSetupError(f"nodes={nodes!r}: a local cluster has 1 to 8 nodes.")
+    if _current is not None:  # a notebook re-run from the top: one session at a time
+        _current.stop()
+    _quiet_h2o(progress)
+    if url:
+        _connect(url)
+        session = H2OSession(url=url, name=h2o.cluster().cloud_name, owned=False,
+                             nodes=h2o.cluster().cloud_size)
+    else:
+        hidden = Path(hide_folder).resolve() if hide_folder else None
+        session = _start_local(nodes, max_mem_size, nthreads, store, hidden)
+        try:
+            _connect(session.url)
+        except H2OSetupError:
+            session.stop()
+            raise
+    session._h2o_session_id = str(h2o.connection().session_id)
+    if store is not None:
+        store.give_credentials_to_h2o()
     atexit.register(session.stop)
     _current = session
     return session

@@ -64,14 +64,18 @@ def mnist_frames(splits: tuple[Split, ...] = ("train", "test"), directory: Path 
     """H2O frames: pixels ``px0``..``px783`` as integers 0-255, then ``label`` as a factor."""
     import h2o
 
+    from .file_to_cluster import frame_from_file
+    from .h2o_session import unique_id
+
     frames = []
     for split in splits:
-        raw = h2o.import_file(str(prepared_file(split, directory)))  # columns: label, then the pixels
+        # columns: label, then the pixels; a cluster elsewhere gets the file uploaded
+        raw = frame_from_file(prepared_file(split, directory), f"mnist_{split}_svm")
         if raw.shape[1] != 785:
             raise ValueError(f"the prepared MNIST {split} file gave {raw.shape[1]} columns, expected 785")
         raw.columns = ["label", *PIXELS]
         frame = raw[[*PIXELS, "label"]]
         frame["label"] = frame["label"].asfactor()
-        frames.append(h2o.assign(frame, f"mnist_{split}"))
+        frames.append(h2o.assign(frame, unique_id(f"mnist_{split}")))
         h2o.remove(raw)
     return frames

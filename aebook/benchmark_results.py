@@ -1,0 +1,308 @@
+"""The results file of the one-class MNIST benchmark: its summary, checks and writing.
+
+``benchmarks/one_class_mnist.py`` writes the file (:func:`write_results`) and chapter 06
+reads it (:func:`load_results`). Both go through :func:`check_results`, which checks
+the structure (every key the chapter reads, with the right type) and that the file
+agrees with itself: every method ran on every digit and seed of its protocol, and the
+summary is the one its runs give. A problem is one sentence naming the file and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import PROJECT_ROOT
+
+__all__ = [
+    "BENCHMARK",
+    "SCHEMA_VERSION",
+    "ResultsError",
+    "check_output_path",
+    "check_results",
+    "load_results",
+    "resolve",
+    "summarize",
+    "write_results",
+]
+
+BENCHMARK = "one-class MNIST"
+SCHEMA_VERSION = 1
+SCRIPT = "benchmarks/one_class_mnist.py"
+BASELINES = ("pca", "isolation_forest")
+RERUN = f"run {SCRIPT} again to write a complete file (or restore it from git)"
+
+
+class ResultsError(ValueError):
+    """A benchmark results file is missing, unreadable or not what the benchmark writes."""
+
+
+def resolve(path: str | Path) -> Path:
+    """``path``, with a relative path taken from the project folder (not the working directory)."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _shown(path: Path) -> str:
+    """The path as the reader gave it: relative to the project when it is inside."""
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Mean and spread over seeds per digit, and the mean over digits, for each method."""
+    keys = sorted({(r["method"], r["config"] or "") for r in runs})
+    summary = {}
+    for method, config in keys:
+        mine = [r for r in runs if r["method"] == method and (r["config"] or "") == config]
+        name = method if not config else f"{method}[{config}]"
+        per_digit = {}
+        for d in sorted({r["digit"] for r in mine}):
+            these = [r for r in mine if r["digit"] == d]
+            per_digit[str(d)] = {
+                m: {"mean": float(np.mean([r[m] for r in these])),
+                    "std": float(np.std([r[m] for r in these], ddof=1)) if len(these) > 1 else 0.0}
+                for m in ("auroc", "ap")
+            }
+        seeds = sorted({r["seed"] for r in mine})
+        # mean over digits for each seed, then mean and spread of those over seeds
+        over_digits = {m: [float(np.mean([r[m] for r in mine if r["seed"] == s])) for s in seeds]
+                       for m in ("auroc", "ap")}
+        summary[name] = {
+            "method": method, "config": config or None, "seeds": seeds, "per_digit": per_digit,
+            "mean_auroc": float(np.mean(over_digits["auroc"])),
+            "std_auroc_over_seeds": float(np.std(over_digits["auroc"], ddof=1)) if len(seeds) > 1 else 0.0,
+            "mean_ap": float(np.mean(over_digits["ap"])),
+            "std_ap_over_seeds": float(np.std(over_digits["ap"], ddof=1)) if len(seeds) > 1 else 0.0,
+            "fit_seconds_mean": float(np.mean([r["fit_seconds"] for r in mine])),
+            "score_seconds_mean": float(np.mean([r["score_seconds"] for r in mine])),
+            "fits": len(mine),
+        }
+    return summary
+
+
+# ---- structure ---------------------------------------------------------------------
+
+
+def _whole(v: Any) -> bool:
+    return isinstance(v, Integral) and not isinstance(v, bool)
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _score(v: Any) -> bool:
+    return _number(v) and 0.0 <= v <= 1.0
+
+
+def _seconds(v: Any) -> bool:
+    return _number(v) and v >= 0
+
+
+def _text(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _list_of(check: Callable[[Any], bool], at_least: int = 0) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, list) and len(v) >= at_least and all(check(x) for x in v)
+
+
+_DIGITS = _list_of(lambda d: _whole(d) and 0 <= d <= 9, 1)
+_SEEDS = _list_of(lambda s: _whole(s) and s >= 0, 1)
+# key -> (check, what the key must hold)
+_TOP: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "mode": (_text, "a string"), "created_utc": (_text, "a date string"),
+    "protocol": (lambda v: isinstance(v, dict), "an object"),
+    "methods": (lambda v: isinstance(v, dict), "an object"),
+    "literature": (lambda v: isinstance(v, dict), "an object"),
+    "runs": (_list_of(lambda r: isinstance(r, dict), 1), "a non-empty list of objects"),
+    "speed": (_list_of(lambda r: isinstance(r, dict), 1), "a non-empty list of objects"),
+    "data_to_h2o_seconds": (_seconds, "a number of seconds"),
+    "machine": (lambda v: isinstance(v, dict), "an object"),
+    "versions": (lambda v: isinstance(v, dict), "an object"),
+    "run_conditions": (lambda v: isinstance(v, dict), "an object"),
+    "total_seconds": (_seconds, "a number of seconds"),
+    "summary": (lambda v: isinstance(v, dict), "an object"),
+}
+_PROTOCOL = {
+    "digits": (_DIGITS, "a non-empty list of digits 0-9"),
+    "seeds": (_SEEDS, "a non-empty list of seeds"),
+    "test_images": (lambda v: _whole(v) and v > 0, "a positive whole number"),
+    "train_images_per_digit": (lambda v: isinstance(v, dict), "an object"),
+    "anomalous_fraction_per_digit": (lambda v: isinstance(v, dict), "an object"),
+}
+_RUN = {
+    "method": (_text, "a method name"),
+    "config": (lambda v: v is None or _text(v), "null or a configuration name"),
+    "digit": (lambda v: _whole(v) and 0 <= v <= 9, "a digit 0-9"),
+    "seed": (lambda v: _whole(v) and v >= 0, "a seed"),
+    "auroc": (_score, "a number from 0 to 1"), "ap": (_score, "a number from 0 to 1"),
+    "fit_seconds": (_seconds, "a number of seconds"), "score_seconds": (_seconds, "a number of seconds"),
+}
+_SPEED = {
+    "config": (_text, "a configuration name"), "reproducible": (lambda v: isinstance(v, bool), "true or false"),
+    "threads": (lambda v: _whole(v) and v >= 1, "a whole number of threads"),
+    "training_images": (lambda v: _whole(v) and v > 0, "a positive whole number"),
+    "samples_per_second": (lambda v: _number(v) and v > 0, "a positive number"),
+    "wall_seconds": (_seconds, "a number of seconds"),
+}
+_CONFIG = {
+    "label": (_text, "a string"),
+    "params": (lambda v: isinstance(v, dict) and _number(v.get("epochs")), "an object with epochs"),
+    "quality_seeds": (_SEEDS, "a non-empty list of seeds"),
+}
+_OTHERS = {
+    "literature": {"method": (_text, "a string"), "mean_auroc": (_score, "a number from 0 to 1")},
+    "machine": {"cpu_count": (lambda v: _whole(v) and v >= 1, "a whole number"),
+                "h2o_cores": (lambda v: _whole(v) and v >= 1, "a whole number")},
+    "versions": {"java": (_text, "a string")},
+    "run_conditions": {"loadavg_start": (_list_of(_number, 3), "three numbers"),
+                       "loadavg_end": (_list_of(_number, 3), "three numbers")},
+}
+
+
+class _Problem(Exception):
+    pass
+
+
+def _keys(obj: dict, spec: dict, where: str) -> None:
+    for key, (check, what) in spec.items():
+        if key not in obj:
+            raise _Problem(f"{where} has no '{key}'")
+        if not check(obj[key]):
+            raise _Problem(f"{where}['{key}'] is {obj[key]!r:.60}, expected {what}")
+
+
+def _structure(results: Any) -> None:
+    if not isinstance(results, dict):
+        raise _Problem(f"it holds a JSON {type(results).__name__}, not the object {SCRIPT} writes")
+    if results.get("benchmark") != BENCHMARK or results.get("schema_version") != SCHEMA_VERSION:
+        raise _Problem(f"it is not a results file of {SCRIPT} (schema version {SCHEMA_VERSION})")
+    _keys(results, _TOP, "the file")
+    _keys(results["protocol"], _PROTOCOL, "protocol")
+    for name, spec in _OTHERS.items():
+        _keys(results[name], spec, name)
+    ae = results["methods"].get("h2o_autoencoder")
+    if not isinstance(ae, dict) or not isinstance(ae.get("configs"), dict) or not ae["configs"]:
+        raise _Problem("methods['h2o_autoencoder'] has no 'configs'")
+    if ae.get("main_config") not in ae["configs"]:
+        raise _Problem("methods['h2o_autoencoder']['main_config'] is not one of its configs")
+    for name, config in ae["configs"].items():
+        if not isinstance(config, dict):
+            raise _Problem(f"configuration {name!r} is not an object")
+        _keys(config, _CONFIG, f"configuration {name!r}")
+    for i, run in enumerate(results["runs"]):
+        _keys(run, _RUN, f"runs[{i}]")
+    for i, speed in enumerate(results["speed"]):
+        _keys(speed, _SPEED, f"speed[{i}]")
+        if speed["config"] not in ae["configs"]:
+            raise _Problem(f"speed[{i}] is about configuration {speed['config']!r}, which the file does not list")
+
+
+# ---- consistency ---------------------------------------------------------------------
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Equal, up to rounding for floats, through nested dicts and lists."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) or isinstance(b, float):
+        return _number(a) and _number(b) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return type(a) is type(b) and a == b
+
+
+def _consistency(results: dict) -> None:
+    protocol, runs = results["protocol"], results["runs"]
+    digits, seeds = protocol["digits"], protocol["seeds"]
+    configs = results["methods"]["h2o_autoencoder"]["configs"]
+    expected = {(m, None): seeds for m in BASELINES}
+    expected |= {("h2o_autoencoder", c): spec["quality_seeds"] for c, spec in configs.items()}
+    found: dict[tuple, list] = {}
+    for run in runs:
+        key = (run["method"], run["config"])
+        if key not in expected:
+            raise _Problem(f"a run of {run['method']!r} with config {run['config']!r} is not in its protocol")
+        found.setdefault(key, []).append((run["digit"], run["seed"]))
+    for key, key_seeds in expected.items():
+        want = sorted((d, s) for d in digits for s in key_seeds)
+        if sorted(found.get(key, [])) != want:
+            name = key[0] if key[1] is None else f"{key[0]}[{key[1]}]"
+            raise _Problem(f"{name} has {len(found.get(key, []))} runs where its protocol "
+                           f"({len(digits)} digits x {len(key_seeds)} seeds) needs {len(want)}")
+    if not _close(summarize(runs), results["summary"]):
+        raise _Problem("its summary is not the one its runs give")
+
+
+def check_results(results: Any, source: str | Path = "the results") -> dict:
+    """``results`` if it is what the benchmark writes, else :class:`ResultsError` naming ``source``."""
+    try:
+        _structure(results)
+        _consistency(results)
+    except _Problem as problem:
+        shown = _shown(source) if isinstance(source, Path) else source
+        raise ResultsError(f"{shown} is not a complete results file: {problem}; {RERUN}.") from None
+    return results
+
+
+def load_results(path: str | Path) -> dict:
+    """The checked contents of the results file ``path`` (relative: from the project folder)."""
+    if not isinstance(path, (str, Path)) or not str(path).endswith(".json"):
+        raise ResultsError(f"results_path={path!r} is not the path of a .json file: give the file "
+                           f"that {SCRIPT} wrote, such as benchmarks/results/one_class_mnist.json.")
+    full = resolve(path)
+    if not full.is_file():
+        raise ResultsError(f"{_shown(full)} is not a file (relative paths start at the project "
+                           f"folder): give an existing results file, or run {SCRIPT} to create one.")
+    try:
+        results = json.loads(full.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        reason = f"line {err.lineno}: {err.msg}" if isinstance(err, json.JSONDecodeError) else str(err)
+        raise ResultsError(f"{_shown(full)} cannot be read as JSON ({reason}), so it is cut short or "
+                           f"not a results file; {RERUN}.") from None
+    return check_results(results, full)
+
+
+def check_output_path(path: str | Path) -> Path:
+    """The absolute path ``path``, after checking that a file can be written there.
+
+    Creates the missing folders and writes and removes a probe file, so that a long
+    run does not lose its results to a bad path at the end.
+    """
+    path = Path(path).expanduser().absolute()
+    if path.is_dir():
+        raise ResultsError(f"{path} is a folder: give a file name such as {path / 'results.json'}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as err:
+        raise ResultsError(f"cannot write {path} ({err.strerror or err}): give a path in a folder you "
+                           "can write to.") from None
+    return path
+
+
+def write_results(results: dict, path: str | Path) -> Path:
+    """Check ``results`` and write them to ``path`` at once: a temporary file beside it, renamed."""
+    path = Path(path)
+    check_results(results, "the new results")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # beside it: the rename is atomic
+    try:
+        tmp.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

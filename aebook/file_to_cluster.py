@@ -1,0 +1,94 @@
+"""Get a data file into an H2O frame, wherever the cluster runs.
+
+``h2o.import_file(path)`` is read by the H2O *server*: it works when the cluster runs
+on this machine and fails on a cluster elsewhere, which cannot see your disk.
+:func:`frame_from_file` picks the route that works:
+
+- ``s3://bucket/key``: the cluster reads the object store itself (the data never
+  passes through Python);
+- a local file and a cluster that sees it: a parallel import by the cluster;
+- a local file and a cluster that does not: an upload from Python.
+
+The frame's id is :func:`aebook.h2o_session.unique_id` of the name you give, so
+readers sharing a cluster never overwrite each other's frames.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from .h2o_session import H2OSetupError, current_session, unique_id
+
+__all__ = ["frame_from_file"]
+
+Route = Literal["auto", "import", "upload"]
+
+
+def _s3_failure(source: str, err: Exception) -> H2OSetupError:
+    text = str(err)
+    session = current_session()
+    if "NoSuchBucket" in text or "bucket does not exist" in text.lower():
+        return H2OSetupError(f"The bucket of {source} does not exist in the object "
+                             "store: create it and upload the file first.")
+    if any(s in text for s in ("403", "AccessDenied", "InvalidAccessKeyId")):
+        return H2OSetupError(f"The object store refused H2O's keys for {source}: give "
+                             "the cluster the store's keys (start_h2o(store=...)).")
+    if any(s in text for s in ("amazonaws.com", "Unable to execute HTTP request",
+                               "Unable to load AWS credentials", "SdkClientException")):
+        return H2OSetupError(
+            f"The H2O cluster at {session.url} could not reach the object store for "
+            f"{source}: H2O must be restarted with the store's endpoint "
+            "(-Dsys.ai.h2o.persist.s3.endPoint=URL "
+            "-Dsys.ai.h2o.persist.s3.enable.path.style=true; start_h2o(store=...) "
+            "does this).")
+    if any(s in text for s in ("does not exist", "NoSuchKey", "404",
+                               "No file names given")):
+        return H2OSetupError(f"{source} does not exist in the object store: upload it "
+                             "first or fix the path.")
+    first = text.strip().splitlines()[0][:200] if text.strip() else type(err).__name__
+    return H2OSetupError(f"H2O could not import {source} ({first}): check the path "
+                         "and the store.")
+
+
+def frame_from_file(source: str | Path, name: str, route: Route = "auto",
+                    **parse_options: Any):
+    """An H2O frame with id ``unique_id(name)`` from a local file or an ``s3://`` URL.
+
+    ``route`` forces ``"import"`` (the cluster reads the path) or ``"upload"``
+    (Python sends the file); ``"auto"`` imports when the cluster sees the file and
+    uploads otherwise. ``parse_options`` go to H2O's parser (``header``,
+    ``col_types``, ``col_names``, ``sep``, ``na_strings``, ...).
+    """
+    import h2o
+    from h2o.exceptions import H2OResponseError, H2OServerError
+
+    session = current_session()
+    frame_id = unique_id(name)
+    text = str(source)
+    if text.startswith("s3://"):
+        if route == "upload":
+            raise ValueError("an s3:// object cannot be uploaded from Python: use route='auto'")
+        try:
+            return h2o.import_file(text, destination_frame=frame_id, **parse_options)
+        except (H2OResponseError, H2OServerError) as err:
+            raise _s3_failure(text, err) from None
+    path = Path(source).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a file: fetch the data first "
+                                "(python -m aebook) or fix the path.")
+    if route == "upload" or (route == "auto" and not session.shares_files
+                             and not _cluster_sees(path)):
+        return h2o.upload_file(str(path), destination_frame=frame_id, **parse_options)
+    return h2o.import_file(str(path), destination_frame=frame_id, **parse_options)
+
+
+def _cluster_sees(path: Path) -> bool:
+    """Whether a file at ``path`` exists on the cluster's own filesystem."""
+    import h2o
+
+    try:
+        answer = h2o.api("GET /3/Typeahead/files", data={"src": str(path), "limit": 5})
+    except Exception:  # noqa: BLE001 - any failure means: do not rely on it
+        return False
+    return str(path) in (answer.get("matches") or [])
