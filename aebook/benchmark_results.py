@@ -284,6 +284,10 @@ def check_output_path(path: str | Path) -> Path:
     path = Path(path).expanduser().absolute()
     if path.is_dir():
         raise ResultsError(f"{path} is a folder: give a file name such as {path / 'results.json'}.")
+    existing = next(p for p in path.parents if p.exists())
+    if not existing.is_dir():
+        raise ResultsError(f"cannot write {path} because {existing} is a file, not a folder: "
+                           "give a path in a folder you can write to.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):

@@ -28,7 +28,6 @@ git-ignored); the committed copy of a full run is ``benchmarks/results/one_class
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
@@ -41,9 +40,12 @@ from pathlib import Path
 
 import numpy as np
 
+from aebook.benchmark_results import (BENCHMARK, SCHEMA_VERSION, ResultsError, check_output_path,
+                                      summarize, write_results)
+from aebook.params import ParameterError, check_memory_size
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "one_class_mnist.json"
-SCHEMA_VERSION = 1
 
 # Autoencoder configurations. "classic" are the settings of H2O's classic MNIST anomaly
 # example (50 Tanh units, 1 epoch, H2O's defaults: inputs standardized, constant columns
@@ -113,10 +115,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error(f"--seeds: seeds must be >= 0, got {args.seeds}")
         if len(set(args.seeds)) != len(args.seeds):
             parser.error(f"--seeds: each seed at most once, got {args.seeds}")
-    if not re.fullmatch(r"\d+[MG]", args.max_mem_size):
-        parser.error(f'--max-mem-size: expected a size such as "512M" or "2G", got {args.max_mem_size!r}')
-    if args.out.exists() and args.out.is_dir():
-        parser.error(f"--out: {args.out} is a directory; give a file name such as results.json")
+    try:
+        check_memory_size("--max-mem-size", args.max_mem_size, minimum="1G")
+    except ParameterError as err:
+        parser.error(str(err))
+    try:  # now, not after a run of many minutes
+        args.out = check_output_path(args.out)
+    except ResultsError as err:
+        parser.error(f"--out: {err}")
     return args
 
 
@@ -219,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict = {
         "schema_version": SCHEMA_VERSION,
-        "benchmark": "one-class MNIST",
+        "benchmark": BENCHMARK,
         "mode": "quick" if args.quick else "full",
         "command": "python benchmarks/one_class_mnist.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -386,46 +392,12 @@ def main(argv: list[str] | None = None) -> int:
                 "other processes competed for the CPU and the timings are inflated",
     }
     results["total_seconds"] = round(total, 1)
-    results["summary"] = summarize(results)
+    results["summary"] = summarize(results["runs"])
     print_table(results)
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    write_results(results, args.out)  # checked, then written beside and renamed
     print(f"wrote {args.out.name} ({total:.0f} s in total)")
     return 0
-
-
-def summarize(results: dict) -> dict:
-    """Mean and spread over seeds per digit, and the mean over digits, for each method."""
-    runs = results["runs"]
-    keys = sorted({(r["method"], r["config"] or "") for r in runs})
-    summary = {}
-    for method, config in keys:
-        mine = [r for r in runs if r["method"] == method and (r["config"] or "") == config]
-        name = method if not config else f"{method}[{config}]"
-        per_digit = {}
-        for d in sorted({r["digit"] for r in mine}):
-            these = [r for r in mine if r["digit"] == d]
-            per_digit[str(d)] = {
-                m: {"mean": float(np.mean([r[m] for r in these])),
-                    "std": float(np.std([r[m] for r in these], ddof=1)) if len(these) > 1 else 0.0}
-                for m in ("auroc", "ap")
-            }
-        seeds = sorted({r["seed"] for r in mine})
-        # mean over digits for each seed, then mean and spread of those over seeds
-        over_digits = {m: [float(np.mean([r[m] for r in mine if r["seed"] == s])) for s in seeds]
-                       for m in ("auroc", "ap")}
-        summary[name] = {
-            "method": method, "config": config or None, "seeds": seeds, "per_digit": per_digit,
-            "mean_auroc": float(np.mean(over_digits["auroc"])),
-            "std_auroc_over_seeds": float(np.std(over_digits["auroc"], ddof=1)) if len(seeds) > 1 else 0.0,
-            "mean_ap": float(np.mean(over_digits["ap"])),
-            "std_ap_over_seeds": float(np.std(over_digits["ap"], ddof=1)) if len(seeds) > 1 else 0.0,
-            "fit_seconds_mean": float(np.mean([r["fit_seconds"] for r in mine])),
-            "score_seconds_mean": float(np.mean([r["score_seconds"] for r in mine])),
-            "fits": len(mine),
-        }
-    return summary
 
 
 def print_table(results: dict) -> None:

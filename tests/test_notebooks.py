@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 SECTIONS = ["Overview", "Prerequisites", "Imports", "Summary", "What next"]
+# A call of a validator of aebook.params (check_...) or of the results loader of chapter 06.
+VALIDATION_CALL = re.compile(r"\b(check_\w+|load_results)\(")
 
 
 def load(path: Path) -> nbformat.NotebookNode:
@@ -59,7 +61,7 @@ def test_notebook_has_one_parameters_cell_that_is_validated(path):
     tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
     following = next(c for c in nb.cells[tagged[0] + 1:] if c.cell_type == "code")
-    assert "check_parameter(" in following.source, "the cell after the parameters validates them"
+    assert VALIDATION_CALL.search(following.source), "the cell after the parameters validates them"
 
 
 def _parameters_and_validation_cells(nb: nbformat.NotebookNode) -> tuple[str, str]:
@@ -72,8 +74,8 @@ def _parameters_and_validation_cells(nb: nbformat.NotebookNode) -> tuple[str, st
 def test_quick_parameters_are_parameters_of_the_notebook(path):
     assert path.stem in QUICK_PARAMETERS, f"add quick parameters for {path.stem} to aebook/classroom.py"
     parameters, _ = _parameters_and_validation_cells(load(path))
-    names = {t.id for node in ast.parse(parameters).body if isinstance(node, ast.Assign)
-             for t in node.targets if isinstance(t, ast.Name)}
+    names = {t.id for node in ast.parse(parameters).body if isinstance(node, (ast.Assign, ast.AnnAssign))
+             for t in getattr(node, "targets", [getattr(node, "target", None)]) if isinstance(t, ast.Name)}
     assert set(QUICK_PARAMETERS[path.stem]) <= names, \
         f"quick parameters not in the parameters cell: {sorted(set(QUICK_PARAMETERS[path.stem]) - names)}"
 
@@ -85,7 +87,7 @@ def test_validation_cell_applies_quick_mode_before_checking(path):
     _, validation = _parameters_and_validation_cells(load(path))
     call = f'apply_quick_mode("{path.stem}", globals())'
     assert call in validation, f"the validation cell should call {call}"
-    assert validation.index(call) < validation.index("check_parameter("), "quick values are checked too"
+    assert validation.index(call) < VALIDATION_CALL.search(validation).start(), "quick values are checked too"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
