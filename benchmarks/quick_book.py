@@ -1,0 +1,147 @@
+"""How long each chapter takes in the classroom quick mode.
+
+Runs every notebook under ``notebooks/`` with papermill, one after the other, with
+``AEBOOK_QUICK=1`` and the chapter's quick parameters from
+:data:`aebook.classroom.QUICK_PARAMETERS` (passed to papermill as well, so that a
+notebook whose validation cell does not yet call ``apply_quick_mode`` runs quick too).
+Each time is the wall time of the whole notebook as a student would pay it: kernel
+start, H2O start, the work, H2O shutdown. The executed copies go to a temporary folder.
+
+Writes the seconds per chapter, with the machine's facts and the load average at the
+start and end, as JSON (default ``benchmarks/out/quick_book.json``; the committed
+figures the teacher's page shows are ``benchmarks/results/quick_book.json``)::
+
+    python benchmarks/quick_book.py --out benchmarks/results/quick_book.json
+    python benchmarks/quick_book.py --notebooks 00_check_setup 05_ecg   # some chapters only
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aebook.classroom import QUICK_ENV, QUICK_PARAMETERS
+from aebook.h2o_session import java_major_version
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+QUICK_LINE = f"Quick mode ({QUICK_ENV}=1)"
+SCHEMA_VERSION = 1
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "quick_book.json",
+                        help="where to write the JSON (default: benchmarks/out/quick_book.json)")
+    parser.add_argument("--notebooks", nargs="+", metavar="NAME",
+                        help="run only these chapters (file names without .ipynb); default: all")
+    args = parser.parse_args(argv)
+    available = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    chosen = args.notebooks or available
+    unknown = [n for n in chosen if n not in available]
+    if unknown:
+        parser.error(f"no such notebook: {', '.join(unknown)} (available: {', '.join(available)})")
+    missing = [n for n in chosen if n not in QUICK_PARAMETERS]
+    if missing:
+        parser.error(f"no quick parameters for {', '.join(missing)}: add them to aebook/classroom.py")
+    args.notebooks = chosen
+    return args
+
+
+def machine_facts() -> dict:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gib = None
+    try:
+        kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:"))
+        memory_gib = round(kib / 2**20, 1)
+    except (OSError, StopIteration):
+        pass
+    return {"cpu_count": os.cpu_count(), "cpu_model": model, "memory_gib": memory_gib,
+            "platform": platform.platform()}
+
+
+def git_commit() -> str:
+    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    dirty = subprocess.run(["git", "status", "--porcelain", "notebooks"], capture_output=True, text=True, cwd=ROOT)
+    commit = result.stdout.strip() or "unknown"
+    return commit + (" (notebooks modified)" if dirty.stdout.strip() else "")
+
+
+def run_chapter(name: str, folder: Path) -> dict:
+    import papermill
+
+    source = NOTEBOOKS / f"{name}.ipynb"
+    target = folder / source.name
+    start = time.perf_counter()
+    papermill.execute_notebook(str(source), str(target), parameters=QUICK_PARAMETERS[name],
+                               cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    seconds = time.perf_counter() - start
+    return {"notebook": name, "seconds": round(seconds, 1), "parameters": QUICK_PARAMETERS[name],
+            "printed_quick_mode_line": QUICK_LINE in target.read_text(encoding="utf-8")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)  # before the slow imports: a usage error comes at once
+    import h2o
+    import papermill
+
+    os.environ[QUICK_ENV] = "1"  # the kernels papermill starts inherit it
+    started_utc = dt.datetime.now(dt.timezone.utc)
+    load_start = os.getloadavg()
+    chapters = []
+    with tempfile.TemporaryDirectory(prefix="quick_book_") as folder:
+        for name in args.notebooks:
+            print(f"{name:28s}", end=" ", flush=True)
+            try:
+                chapters.append(run_chapter(name, Path(folder)))
+            except papermill.PapermillExecutionError as err:
+                print(f"failed: {err.ename}: {err.evalue}")
+                print("nothing written: fix the chapter and run again", file=sys.stderr)
+                return 1
+            print(f"{chapters[-1]['seconds']:6.1f} s", flush=True)
+    load_end = os.getloadavg()
+    total = sum(c["seconds"] for c in chapters)
+    results = {
+        "benchmark": "quick book",
+        "schema_version": SCHEMA_VERSION,
+        "created_utc": started_utc.isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "how": "papermill, one notebook after the other, AEBOOK_QUICK=1 and QUICK_PARAMETERS; "
+               "wall time per notebook including kernel start and each chapter's own local H2O",
+        "chapters": chapters,
+        "total_seconds": round(total, 1),
+        "machine": machine_facts(),
+        "versions": {"python": platform.python_version(), "h2o": h2o.__version__,
+                     "papermill": papermill.__version__, "java_major": java_major_version()},
+        "run_conditions": {
+            "loadavg_start": [round(x, 2) for x in load_start],
+            "loadavg_end": [round(x, 2) for x in load_end],
+            "note": "os.getloadavg() (1, 5, 15 minutes) at start and end; a load above the core count "
+                    "means other processes competed for the CPU and the times are inflated",
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"{'total':28s} {total:6.1f} s; load average {results['run_conditions']['loadavg_start']} "
+          f"at start, {results['run_conditions']['loadavg_end']} at end; wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

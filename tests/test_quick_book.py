@@ -1,0 +1,43 @@
+"""The quick-book benchmark: clear usage errors, and committed figures the teacher's page can use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aebook.classroom import QUICK_PARAMETERS
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "benchmarks" / "quick_book.py"
+RESULTS = ROOT / "benchmarks" / "results" / "quick_book.json"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--notebooks", "99_nothing"], "no such notebook: 99_nothing"),
+    (["--notebooks"], "expected at least one argument"),
+])
+def test_bad_arguments_give_a_clear_usage_error(args, message):
+    result = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_committed_figures_are_a_complete_quick_run():
+    results = json.loads(RESULTS.read_text())
+    assert results["benchmark"] == "quick book" and results["schema_version"] == 1
+    names = [c["notebook"] for c in results["chapters"]]
+    assert names == sorted(names) and len(set(names)) == len(names)
+    for chapter in results["chapters"]:
+        assert (ROOT / "notebooks" / f"{chapter['notebook']}.ipynb").is_file(), chapter["notebook"]
+        assert chapter["parameters"] == QUICK_PARAMETERS[chapter["notebook"]], \
+            f"{chapter['notebook']}: quick parameters changed since the run: run benchmarks/quick_book.py again"
+        assert 0 < chapter["seconds"] < 600
+    assert results["total_seconds"] == pytest.approx(sum(c["seconds"] for c in results["chapters"]), abs=0.2)
+    assert len(results["run_conditions"]["loadavg_start"]) == 3
+    assert results["machine"]["cpu_count"] >= 1
