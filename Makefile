@@ -50,4 +50,4 @@ benchmark: install data
 	$(BIN)/python benchmarks/one_class_mnist.py
 
 clean:
-	rm -rf _build data/prepared
+	rm -rf _build data/prepared data/raw/prepared

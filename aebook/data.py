@@ -17,13 +17,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import sys
 import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from .guarded_process import _alive  # one place for "is this process still running?"
 
 __all__ = [
     "DataError",
@@ -39,6 +43,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = PROJECT_ROOT / "data" / "manifest.tsv"
 MIRROR_ENV = "AEBOOK_DATA_MIRROR"
 DATA_DIR_ENV = "AEBOOK_DATA_DIR"
+# A file being fetched goes to a temporary folder beside its target, named with this
+# prefix and the fetching process's id; a run finds and removes those of dead processes.
+PARTIAL_PREFIX = ".aebook-partial-"
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+_CHUNK = 1 << 20
 
 
 class DataError(RuntimeError):
@@ -52,16 +61,39 @@ class ManifestEntry:
     url: str
 
 
+def _check_entry(where: str, path: str, url: str) -> None:
+    """A manifest path stays inside the data folder; a URL is https."""
+    parts = PurePosixPath(path).parts
+    if (not parts or PurePosixPath(path).is_absolute() or "\\" in path
+            or any(p in ("..", ".") for p in parts) or path != str(PurePosixPath(*parts))):
+        raise DataError(f"{where}: the path {path!r} does not stay inside the data folder; write it "
+                        "relative to the folder, without '..', such as mnist/t10k-labels-idx1-ubyte.gz.")
+    parsed = urlsplit(url)
+    if parsed.scheme != "https" or not parsed.netloc:
+        raise DataError(f"{where}: the URL {url!r} is not an https:// address; the fetcher downloads "
+                        "only over https, so give the file's https URL.")
+
+
 def read_manifest(manifest: Path = MANIFEST) -> list[ManifestEntry]:
-    """Parse the tab-separated manifest (``path  sha256  url``; ``#`` starts a comment)."""
+    """Parse the tab-separated manifest (``path  sha256  url``; ``#`` starts a comment).
+
+    Every path must stay inside the data folder and every URL must be https; the
+    SHA-256 may be written in upper or lower case. A manifest without entries is an error.
+    """
     entries = []
     for lineno, line in enumerate(manifest.read_text().splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
-        if len(fields) != 3 or len(fields[1]) != 64:
-            raise DataError(f"{manifest}:{lineno}: expected 'path<TAB>sha256<TAB>url', got {line!r}")
-        entries.append(ManifestEntry(*fields))
+        if len(fields) != 3 or not _SHA256.fullmatch(fields[1]):
+            raise DataError(f"{manifest}:{lineno}: expected 'path<TAB>sha256<TAB>url' with a SHA-256 "
+                            f"of 64 hexadecimal digits, got {line!r}")
+        path, sha256, url = fields
+        _check_entry(f"{manifest}:{lineno}", path, url)
+        entries.append(ManifestEntry(path, sha256.lower(), url))
+    if not entries:
+        raise DataError(f"{manifest} lists no data files: restore it from git (git checkout -- {manifest.name}) "
+                        "or add lines 'path<TAB>sha256<TAB>url'.")
     return entries
 
 
@@ -78,21 +110,84 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _WriteError(Exception):
+    """Writing to the data folder failed (the OSError is the cause)."""
+
+
+def _copy(read, out) -> None:
+    """Copy ``read(n)`` blocks to ``out``; a failed write is a :class:`_WriteError`."""
+    while block := read(_CHUNK):
+        try:
+            out.write(block)
+        except OSError as err:
+            raise _WriteError from err
+
+
 def _copy_from(entry: ManifestEntry, mirror: Path | None, tmp: Path) -> None:
-    if mirror is not None:
-        source = mirror / entry.path
-        if not source.is_file():
-            raise DataError(f"{entry.path}: not found in the mirror {mirror} (looked for {source})")
-        shutil.copyfile(source, tmp)
-        return
+    """Copy the entry from the mirror or its URL to ``tmp`` (in the data folder).
+
+    Errors of the source (mirror, network) are :class:`DataError`; errors writing
+    ``tmp`` are :class:`_WriteError`, for the caller to blame on the data folder.
+    """
     try:
-        with urllib.request.urlopen(entry.url, timeout=60) as response, open(tmp, "wb") as out:
-            shutil.copyfileobj(response, out)
-    except (urllib.error.URLError, OSError) as err:
-        raise DataError(
-            f"{entry.path}: cannot download {entry.url} ({err}). Without internet access, "
-            f"point the fetcher at a local copy: --mirror DIR or {MIRROR_ENV}=DIR."
-        ) from None
+        out = open(tmp, "wb")
+    except OSError as err:
+        raise _WriteError from err
+    with out:
+        if mirror is not None:
+            source = mirror / entry.path
+            if not source.is_file():
+                raise DataError(f"{entry.path}: not found in the mirror {mirror} (looked for {source})")
+            try:
+                with open(source, "rb") as f:
+                    _copy(f.read, out)
+            except OSError as err:
+                raise DataError(f"{entry.path}: cannot read {source} in the mirror ({err.strerror or err}); "
+                                "check the mirror's files and permissions.") from None
+            return
+        try:
+            with urllib.request.urlopen(entry.url, timeout=60) as response:
+                _copy(response.read, out)
+        except (urllib.error.URLError, OSError) as err:
+            raise DataError(
+                f"{entry.path}: cannot download {entry.url} ({err}); without internet access, "
+                f"point the fetcher at a local copy: --mirror DIR or {MIRROR_ENV}=DIR."
+            ) from None
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove the temporary folders that killed fetches left in ``folder``."""
+    for leftover in folder.glob(f"{PARTIAL_PREFIX}*"):
+        pid = leftover.name[len(PARTIAL_PREFIX):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)) and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _fetch_one(entry: ManifestEntry, mirror: Path | None, target: Path) -> None:
+    """Put the verified file of ``entry`` at ``target``, through a temporary folder beside it."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(target.parent)
+        tmpdir = tempfile.mkdtemp(dir=target.parent, prefix=f"{PARTIAL_PREFIX}{os.getpid()}-")
+    except OSError as err:
+        raise _WriteError from err
+    try:
+        tmp = Path(tmpdir) / target.name
+        _copy_from(entry, mirror, tmp)
+        actual = sha256_of(tmp)
+        if actual != entry.sha256:
+            source = mirror / entry.path if mirror is not None else entry.url
+            raise DataError(
+                f"{entry.path}: checksum mismatch for {source}: SHA-256 is {actual}, "
+                f"the manifest says {entry.sha256}. The file is corrupt or a different "
+                "version; it was not kept."
+            )
+        try:
+            os.replace(tmp, target)
+        except OSError as err:
+            raise _WriteError from err
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def fetch(
@@ -113,27 +208,28 @@ def fetch(
     if mirror is not None and not mirror.is_dir():
         raise DataError(f"the data mirror {mirror} is not a directory")
     dest = Path(dest) if dest is not None else data_dir()
+    entries = [e for e in read_manifest(manifest) if not only or e.path.startswith(only)]
+    if not entries:
+        raise DataError(f"no file of {manifest.name} starts with {only!r}: give a path the manifest lists, "
+                        "such as 'mnist/' or 'ecg/ecg_discord_train.csv'.")
+    if dest.exists() and not dest.is_dir():
+        raise DataError(f"the data folder {dest} is a file, not a folder: move it away, or choose another "
+                        f"folder with --dest DIR or {DATA_DIR_ENV}=DIR.")
     paths = {}
-    for entry in read_manifest(manifest):
-        if only and not entry.path.startswith(only):
-            continue
+    for entry in entries:
         target = dest / entry.path
         if target.is_file() and sha256_of(target) == entry.sha256:
             paths[entry.path] = target
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmpdir:
-            tmp = Path(tmpdir) / target.name
-            _copy_from(entry, mirror, tmp)
-            actual = sha256_of(tmp)
-            if actual != entry.sha256:
-                source = mirror / entry.path if mirror is not None else entry.url
-                raise DataError(
-                    f"{entry.path}: checksum mismatch for {source}: SHA-256 is {actual}, "
-                    f"the manifest says {entry.sha256}. The file is corrupt or a different "
-                    "version; it was not kept."
-                )
-            os.replace(tmp, target)
+        try:
+            _fetch_one(entry, mirror, target)
+        except _WriteError as err:
+            cause = err.__cause__
+            reason = getattr(cause, "strerror", None) or cause
+            raise DataError(
+                f"{entry.path}: cannot write to the data folder {dest} ({reason}); make it writable "
+                f"and free some space, or choose another folder with --dest DIR or {DATA_DIR_ENV}=DIR."
+            ) from None
         if not quiet:
             print(f"fetched {entry.path}")
         paths[entry.path] = target

@@ -14,7 +14,9 @@ cols); label files have ``0x00000801`` (uint8, 1 dimension: count).
 from __future__ import annotations
 
 import gzip
+import math
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -37,14 +39,16 @@ class IdxFormatError(ValueError):
 
 
 def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise IdxFormatError(f"{path} is a folder, not an IDX file: give the path of a file in it, "
+                             "such as t10k-labels-idx1-ubyte.gz.")
     opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
+    with opener(path, "rb") as f:  # a missing or unreadable file: the plain OSError says it
+        try:
             return f.read()
-    except (EOFError, gzip.BadGzipFile, OSError) as err:
-        if isinstance(err, FileNotFoundError):
-            raise
-        raise IdxFormatError(f"{path}: cannot decompress ({err}); the file is truncated or corrupt") from None
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+            raise IdxFormatError(f"{path}: cannot decompress ({err}); the file is truncated or corrupt, "
+                                 "so fetch it again (python -m aebook).") from None
 
 
 def read_idx(path: str | Path, expected_count: int | None = None) -> np.ndarray:
@@ -69,7 +73,7 @@ def read_idx(path: str | Path, expected_count: int | None = None) -> np.ndarray:
         raise IdxFormatError(f"{path}: truncated header ({len(raw)} of {header_len} bytes)")
     shape = struct.unpack(f">{ndim}I", raw[4:header_len])
     dtype = np.dtype(_DTYPES[type_code])
-    expected_bytes = header_len + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected_bytes = header_len + math.prod(shape) * dtype.itemsize  # Python ints: no overflow
     if len(raw) != expected_bytes:
         kind = "truncated" if len(raw) < expected_bytes else "longer than its header says"
         raise IdxFormatError(

@@ -3,19 +3,25 @@
 H2O parses files on disk in parallel, much faster than it accepts uploads from Python.
 Most MNIST pixels are 0, so the frames come from a prepared file in SVMLight format
 (``label index:value ...``, zeros left out), written once per split under
-``data/prepared/`` and re-used afterwards: about half the bytes of a CSV, and parsed
-in about half the time.
+``prepared/`` in the data folder (``data/raw/prepared/``, or ``$AEBOOK_DATA_DIR/prepared/``)
+and re-used afterwards: about half the bytes of a CSV, and parsed in about half the time.
+Beside each file, ``<file>.json`` records its SHA-256 and the checksums of the IDX files
+it was made from; a file that does not match (cut short, edited, or made from other
+data) is written again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from .data import PROJECT_ROOT, path_of
+from .data import data_dir, path_of, read_manifest, sha256_of
+from .guarded_process import _alive  # one place for "is this process still running?"
 from .idx import read_idx
 
 __all__ = ["PIXELS", "load_mnist", "mnist_frames", "prepared_file"]
@@ -23,40 +29,96 @@ __all__ = ["PIXELS", "load_mnist", "mnist_frames", "prepared_file"]
 Split = Literal["train", "test"]
 PIXELS = [f"px{i}" for i in range(784)]
 _FILES = {"train": ("train", 60_000), "test": ("t10k", 10_000)}
+_FORMAT = "svmlight, label then 1-based pixel indices, pixel 784 always written"
 
 
 def load_mnist(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
     """Images (n, 28, 28) uint8 and labels (n,) uint8 of the ``"train"`` or ``"test"`` split."""
     if split not in _FILES:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
-    stem, count = _FILES[split]
-    images = read_idx(path_of(f"mnist/{stem}-images-idx3-ubyte.gz"), expected_count=count)
-    labels = read_idx(path_of(f"mnist/{stem}-labels-idx1-ubyte.gz"), expected_count=count)
+    count = _FILES[split][1]
+    image_file, label_file = _idx_names(split)
+    images = read_idx(path_of(image_file), expected_count=count)
+    labels = read_idx(path_of(label_file), expected_count=count)
     if images.shape[1:] != (28, 28):
         raise ValueError(f"MNIST {split} images are {images.shape[1:]}, expected 28x28")
     return images, labels
 
 
+def _idx_names(split: Split) -> list[str]:
+    stem = _FILES[split][0]
+    return [f"mnist/{stem}-images-idx3-ubyte.gz", f"mnist/{stem}-labels-idx1-ubyte.gz"]
+
+
+def _record_of(split: Split) -> dict:
+    """What a prepared file of ``split`` must match: its format and its sources' checksums."""
+    names = _idx_names(split)
+    return {"format": _FORMAT,
+            "sources": {e.path: e.sha256 for e in read_manifest() if e.path in names}}
+
+
+def _is_valid(target: Path, record: dict) -> bool:
+    """The prepared file has the checksum recorded beside it, from the current sources."""
+    try:
+        written = json.loads(target.with_name(target.name + ".json").read_text())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(written, dict) or {k: written.get(k) for k in record} != record:
+        return False
+    return target.is_file() and sha256_of(target) == written.get("sha256")
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Remove ``mnist_*.tmp<PID>`` files that writers killed mid-way left behind."""
+    for tmp in directory.glob("mnist_*.tmp*"):
+        pid = tmp.name.rpartition(".tmp")[2].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _replace_atomically(target: Path, write) -> None:
+    """Call ``write(file)`` on a temporary file beside ``target``, then rename it."""
+    tmp = target.with_name(f"{target.stem}.tmp{os.getpid()}{target.suffix}")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            write(f)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def prepared_file(split: Split, directory: Path | None = None) -> Path:
-    """Path of the prepared SVMLight file for ``split``, writing it first if it is missing.
+    """Path of the verified prepared SVMLight file for ``split``, writing it if needed.
 
     Each line is ``label 1:v 2:v ...`` with the non-zero pixels (1-based indices); the
     last pixel (index 784) is always written, so that every file has all 784 columns.
+    The default ``directory`` is ``prepared/`` in the data folder. A file whose
+    checksum or sources differ from the record beside it is written again.
     """
-    directory = directory or PROJECT_ROOT / "data" / "prepared"
+    directory = directory or data_dir() / "prepared"
     target = directory / f"mnist_{split}.svm"
-    if target.is_file():
+    record = _record_of(split)
+    if _is_valid(target, record):
         return target
     images, labels = load_mnist(split)
     pixels = images.reshape(len(images), -1)
     directory.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
-    with open(tmp, "w") as f:
+    _remove_stale_temporaries(directory)
+    digest = hashlib.sha256()
+
+    def write_rows(f) -> None:
         for label, row in zip(labels.tolist(), pixels):
             nonzero = np.flatnonzero(row[:-1])
             items = [f"{i + 1}:{v}" for i, v in zip(nonzero.tolist(), row[nonzero].tolist())]
-            f.write(f"{label} {' '.join(items)} 784:{row[-1]}\n")
-    os.replace(tmp, target)
+            line = f"{label} {' '.join(items)} 784:{row[-1]}\n"
+            digest.update(line.encode())
+            f.write(line)
+
+    _replace_atomically(target, write_rows)
+    written = {**record, "rows": len(labels), "sha256": digest.hexdigest()}
+    _replace_atomically(target.with_name(target.name + ".json"),
+                        lambda f: f.write(json.dumps(written, indent=1) + "\n"))
     return target
 
 

@@ -3,7 +3,7 @@
 Prints wall times, in seconds, for three routes:
 
 * cached:  ``aebook.mnist.mnist_frames()`` with the prepared files already under
-  ``data/prepared/`` (what every notebook after the first one pays; target: <= 5 s);
+  ``prepared/`` in the data folder (what every notebook after the first one pays; target: <= 5 s);
 * cold:    the same with no prepared files (read IDX, write the files once, import);
 * naive:   numpy -> pandas -> ``h2o.H2OFrame`` (the route the helper avoids).
 

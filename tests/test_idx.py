@@ -74,3 +74,26 @@ def test_gzip_is_detected_by_suffix_only(tmp_path, small_images):
 def test_missing_file_is_a_plain_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nope.idx.gz")
+
+
+def test_sizes_that_overflow_64_bits_give_a_positive_byte_count(tmp_path):
+    path = tmp_path / "huge.idx"
+    path.write_bytes(b"\x00\x00\x08\x03" + b"\xff\xff\xff\xff" * 3 + bytes(10))
+    with pytest.raises(IdxFormatError, match=r"huge\.idx: truncated: .*\((\d+) bytes\)") as error:
+        read_idx(path)
+    assert f"({(2**32 - 1) ** 3 + 16} bytes)" in str(error.value)
+
+
+def test_a_folder_is_not_called_corrupt(tmp_path):
+    with pytest.raises(IdxFormatError, match=r"is a folder, not an IDX file") as error:
+        read_idx(tmp_path)
+    assert "corrupt" not in str(error.value)
+
+
+def test_corrupt_deflate_data_is_an_idx_error(tmp_path, small_images):
+    path = write_idx(tmp_path / "x.idx.gz", small_images, gz=True)
+    raw = bytearray(path.read_bytes())
+    raw[10] = 0x07  # the first deflate block has the reserved type 3: zlib.error, not an OSError
+    path.write_bytes(bytes(raw))
+    with pytest.raises(IdxFormatError, match=r"x\.idx\.gz: cannot decompress .*fetch it again"):
+        read_idx(path)

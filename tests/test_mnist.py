@@ -1,7 +1,12 @@
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from aebook import mnist
+from aebook.data import DATA_DIR_ENV
 from aebook.mnist import PIXELS, load_mnist, mnist_frames, prepared_file
 
 
@@ -16,9 +21,65 @@ def test_prepared_file_is_svmlight_with_all_784_columns(tmp_path, monkeypatch):
 
 
 def test_prepared_file_is_reused(tmp_path, monkeypatch):
-    (tmp_path / "mnist_test.svm").write_text("cached\n")
+    images = np.zeros((2, 28, 28), dtype=np.uint8)
+    monkeypatch.setattr(mnist, "load_mnist", lambda split: (images, np.array([5, 0], dtype=np.uint8)))
+    first = prepared_file("test", tmp_path)
+    written = first.read_text()
     monkeypatch.setattr(mnist, "load_mnist", lambda split: pytest.fail("must not re-read the IDX files"))
-    assert prepared_file("test", tmp_path).read_text() == "cached\n"
+    assert prepared_file("test", tmp_path) == first
+    assert first.read_text() == written and written.splitlines()[0].endswith(" 784:0")
+
+
+def small_digits(monkeypatch, n: int = 40) -> None:
+    rng = np.random.default_rng(0)
+    images = ((rng.random((n, 28, 28)) < 0.2) * rng.integers(1, 256, (n, 28, 28))).astype(np.uint8)
+    monkeypatch.setattr(mnist, "load_mnist", lambda split: (images, (np.arange(n) % 10).astype(np.uint8)))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "edit", "no record", "other sources"])
+def test_a_damaged_prepared_file_is_written_again(tmp_path, monkeypatch, damage):
+    small_digits(monkeypatch)
+    path = prepared_file("test", tmp_path)
+    good = path.read_text()
+    record = path.with_name(path.name + ".json")
+    if damage == "truncate":  # a copy cut short mid-line: a row with a bogus label and no error
+        path.write_text(good[: len(good) // 2])
+    elif damage == "edit":
+        path.write_text(good.replace("\n3 ", "\n8 ", 1))
+    elif damage == "no record":
+        path.write_text(good[:100])
+        record.unlink()
+    else:  # the manifest now lists other IDX files: the prepared file is stale
+        record.write_text(record.read_text().replace('"mnist/t10k-images-idx3-ubyte.gz": "8d', '"mnist/t10k-images-idx3-ubyte.gz": "00'))
+    assert prepared_file("test", tmp_path).read_text() == good
+
+
+def test_stale_temporaries_of_killed_writers_are_removed(tmp_path, monkeypatch):
+    small_digits(monkeypatch)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = [tmp_path / f"mnist_train.tmp{dead}", tmp_path / f"mnist_test.tmp{dead}.svm"]
+    for p in stale:
+        p.write_text("1 3:4\n")
+    running = tmp_path / f"mnist_train.tmp{os.getpid()}.svm"  # a writer still at work: left alone
+    running.write_text("")
+    prepared_file("test", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["mnist_test.svm", "mnist_test.svm.json", running.name])
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    small_digits(monkeypatch)
+    monkeypatch.setattr(mnist.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(OSError):
+        prepared_file("test", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_prepared_files_live_in_the_data_folder(tmp_path, monkeypatch):
+    small_digits(monkeypatch)
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
+    assert prepared_file("test") == tmp_path / "data" / "prepared" / "mnist_test.svm"
 
 
 def test_load_mnist_rejects_an_unknown_split():
