@@ -62,6 +62,7 @@ URL_ENV = "AEBOOK_H2O_URL"
 SUPPORTED_JAVA = range(8, 18)  # H2O-3 supports Java 8 to 17
 CLUSTER_PREFIX = "aebook"
 START_SECONDS = 90  # how long the nodes may take to form the cluster
+JAVA_VERSION_SECONDS = 30  # how long `java -version` may take
 _current: H2OSession | None = None  # the session this process started last
 
 
@@ -98,10 +99,11 @@ def java_major_version(java: str | None = None) -> int:
     if shutil.which(exe) is None:
         raise H2OSetupError(f"Java was not found at {exe}: install Java 17 or fix PATH.")
     try:
-        out = subprocess.run([exe, "-version"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([exe, "-version"], capture_output=True, text=True,
+                             timeout=JAVA_VERSION_SECONDS)
     except subprocess.TimeoutExpired:
         raise H2OSetupError(
-            f"`{exe} -version` did not answer within 30 s: check that Java works "
+            f"`{exe} -version` did not answer within {JAVA_VERSION_SECONDS} s: check that Java works "
             "(run it in a terminal), or point H2O_JAVA_HOME at another Java 17."
         ) from None
     match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
@@ -250,21 +252,21 @@ def _connect(url: str) -> None:
 
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            h2o.connect(url=url, verbose=False)
+            h2o.connect(url=url, verbose=False, strict_version_check=False)
     except Exception as err:  # noqa: BLE001 - h2o raises several types here
-        text = str(err)
-        found = re.search(r"H2O server version is ([\w.]+)|H2O cluster version ([\w.]+)", text)
-        if "Version mismatch" in text or found:
-            server = found.group(1) or found.group(2) if found else "another version"
-            raise H2OSetupError(
-                f"The H2O cluster at {url} runs H2O {server} but this Python has h2o "
-                f"{h2o.__version__}: install the matching client with `pip install "
-                f"h2o=={server}`, or use a cluster that runs {h2o.__version__}."
-            ) from None
         raise H2OSetupError(
             f"Could not connect to the H2O cluster at {url} ({type(err).__name__}); "
             f"check that it is running, or unset {URL_ENV} to start a local one."
         ) from None
+    server = h2o.cluster().version
+    if server != h2o.__version__:
+        with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
+            h2o.connection().close()
+        raise H2OSetupError(
+            f"The H2O cluster at {url} runs H2O {server} but this Python has h2o "
+            f"{h2o.__version__}: install the matching client with "
+            f"`pip install h2o=={server}`, or use a cluster that runs {h2o.__version__}."
+        )
 
 
 def _quiet_h2o(progress: bool | None) -> None:
@@ -416,7 +418,9 @@ def start_h2o(
         check_memory_size("max_mem_size", max_mem_size)
         if not (isinstance(nodes, int) and 1 <= nodes <= 8):
             raise H2OSetupError(f"nodes={nodes!r}: a local cluster has 1 to 8 nodes.")
-    if _current is not None:  # a notebook re-run from the top: one session at a time
+    # a notebook re-run from the top: one session at a time (but a connection to the
+    # cluster this process runs itself leaves that cluster alone)
+    if _current is not None and not (_current.owned and _current.url == url):
         _current.stop()
     _quiet_h2o(progress)
     if url:

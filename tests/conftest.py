@@ -33,7 +33,7 @@ def small_images() -> np.ndarray:
     return rng.integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
 
 
-# --- No H2O JVM may outlive the test run -------------------------------------------
+# --- No H2O JVM or storage server may outlive the test run ----------------------------
 # Every process started by this run (kernels, papermill, the book build, their JVMs)
 # inherits this marker in its environment, so the check below finds exactly the JVMs
 # this run started, whatever else is running on the machine.
@@ -51,7 +51,8 @@ def _h2o_jvms_of_this_run(marker: str) -> list[int]:
             state = (proc / "stat").read_text().split(")")[-1].split()[0]
         except OSError:
             continue
-        if b"h2o" in cmdline and b".jar" in cmdline and f"{RUN_MARKER}={marker}".encode() in environ and state != "Z":
+        server = (b"h2o" in cmdline and b".jar" in cmdline) or b"moto.server" in cmdline
+        if server and f"{RUN_MARKER}={marker}".encode() in environ and state != "Z":
             pids.append(int(proc.name))
     return pids
 
@@ -68,4 +69,4 @@ def no_h2o_left_running():
     deadline = time.time() + 30  # a JVM asked to shut down may take a few seconds
     while (left := _h2o_jvms_of_this_run(marker)) and time.time() < deadline:
         time.sleep(1)
-    assert not left, f"H2O JVMs started by this test run are still running: pids {left}"
+    assert not left, f"H2O JVMs or S3 servers started by this test run still run: pids {left}"

@@ -1,24 +1,31 @@
 """The H2O session helper: clear errors for bad setups, and nothing left running."""
 
+import importlib
 import os
 import signal
-import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from aebook.h2o_session import H2OSetupError, h2o_session, java_major_version, start_h2o
+from aebook import frame_from_file, path_of, unique_id
+from aebook.guarded_process import work_root
+from aebook.h2o_session import H2OSession, H2OSetupError, h2o_session, java_major_version, start_h2o
+
+hs = importlib.import_module("aebook.h2o_session")  # the module, not the function of that name
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def fake_java(tmp_path: Path, version_line: str) -> str:
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
+def fake_java(tmp_path: Path, version_line: str, name: str = "bin", sleep: int = 0) -> str:
+    bindir = tmp_path / name / "bin"
+    bindir.mkdir(parents=True)
     java = bindir / "java"
-    java.write_text(f"#!/bin/sh\necho '{version_line}' >&2\n")
+    java.write_text(f"#!/bin/sh\nsleep {sleep}\necho '{version_line}' >&2\n")
     java.chmod(0o755)
     return str(bindir)
 
@@ -38,9 +45,34 @@ def wait_until_dead(pid: int, seconds: float = 30) -> bool:
     return not alive(pid)
 
 
-def test_missing_java_says_what_to_install(tmp_path, monkeypatch):
+def jvms_with_marker(marker: str) -> list[int]:
+    """H2O JVMs whose environment carries ``AEBOOK_KILL_TEST=marker``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"h2o.jar" in cmdline and f"AEBOOK_KILL_TEST={marker}".encode() in environ:
+            if alive(int(proc.name)):
+                found.append(int(proc.name))
+    return found
+
+
+# --- Java, as H2O looks for it ----------------------------------------------------------
+
+@pytest.fixture
+def no_java(tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.delenv("H2O_JAVA_HOME", raising=False)
+
+
+def test_missing_java_says_what_to_install(no_java):
     with pytest.raises(H2OSetupError, match=r"^Java was not found: H2O needs Java 8 to 17; install it"):
         start_h2o()
 
@@ -48,33 +80,56 @@ def test_missing_java_says_what_to_install(tmp_path, monkeypatch):
 @pytest.mark.parametrize(("line", "major"), [('openjdk version "17.0.15" 2025-04-15', 17),
                                              ('java version "1.8.0_392"', 8),
                                              ('openjdk version "21.0.2" 2024-01-16', 21)])
-def test_java_version_is_read(tmp_path, monkeypatch, line, major):
+def test_java_version_is_read(tmp_path, no_java, monkeypatch, line, major):
     monkeypatch.setenv("PATH", fake_java(tmp_path, line))
     assert java_major_version() == major
 
 
-def test_unsupported_java_says_what_to_do(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", fake_java(tmp_path, 'openjdk version "21.0.2" 2024-01-16'))
-    with pytest.raises(H2OSetupError, match=r"Java 21 is on PATH but H2O-3 supports Java 8 to 17: install Java 17"):
+def test_java_home_alone_is_found_as_h2o_finds_it(tmp_path, no_java, monkeypatch):
+    bindir = fake_java(tmp_path, 'openjdk version "17.0.15"', name="jdk17")
+    monkeypatch.setenv("JAVA_HOME", str(Path(bindir).parent))
+    assert hs.find_java() == str(Path(bindir) / "java")
+    assert java_major_version() == 17
+
+
+def test_h2o_java_home_comes_first_and_is_checked(tmp_path, monkeypatch):
+    """H2O runs $H2O_JAVA_HOME/bin/java even when another java is on PATH."""
+    monkeypatch.setenv("PATH", fake_java(tmp_path, 'openjdk version "17.0.15"', name="ok") + ":/usr/bin:/bin")
+    bad = fake_java(tmp_path, 'openjdk version "21.0.2" 2024-01-16', name="jdk21")
+    monkeypatch.setenv("H2O_JAVA_HOME", str(Path(bad).parent))
+    with pytest.raises(H2OSetupError, match=r"^Java 21 \(.*jdk21/bin/java\) is what H2O would use"):
         start_h2o()
 
 
-def test_unreadable_java_version(tmp_path, monkeypatch):
+def test_h2o_java_home_without_java(tmp_path, monkeypatch):
+    monkeypatch.setenv("H2O_JAVA_HOME", str(tmp_path))
+    with pytest.raises(H2OSetupError, match=r"^H2O_JAVA_HOME is .* but .* is not a program"):
+        start_h2o()
+
+
+def test_unreadable_java_version(tmp_path, no_java, monkeypatch):
     monkeypatch.setenv("PATH", fake_java(tmp_path, "something else"))
     with pytest.raises(H2OSetupError, match="Could not read the Java version"):
         start_h2o()
 
 
-def test_busy_port_is_one_clear_sentence():
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        with pytest.raises(H2OSetupError, match=rf"^Port {port} or {port + 1} is already in use"):
-            start_h2o(port=port)
+def test_a_hanging_java_is_one_sentence(tmp_path, no_java, monkeypatch):
+    monkeypatch.setenv("PATH", fake_java(tmp_path, 'openjdk version "17"', sleep=30) + ":/usr/bin:/bin")
+    monkeypatch.setattr(hs, "JAVA_VERSION_SECONDS", 1)
+    with pytest.raises(H2OSetupError, match=r"-version` did not answer within 1 s: check that Java works"):
+        start_h2o()
+
+
+# --- URLs and memory, checked before anything starts ----------------------------------
+
+def test_url_without_scheme_says_add_http():
+    with pytest.raises(H2OSetupError, match=r"needs a scheme and a host, for example http://localhost:54321"):
+        start_h2o(url="localhost:54321")
 
 
 def test_unreachable_cluster_url():
+    import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
@@ -82,9 +137,21 @@ def test_unreachable_cluster_url():
         start_h2o(url=f"http://127.0.0.1:{port}")
 
 
+@pytest.mark.parametrize("size", ["10M", "0G", "99999G", "2 GB"])
+def test_impossible_memory_is_refused_before_java_starts(size, no_java):
+    """no_java: the check must come before Java is even looked for."""
+    from aebook.params import ParameterError
+
+    with pytest.raises(ParameterError, match=r"^invalid parameter max_mem_size="):
+        start_h2o(max_mem_size=size)
+
+
+# --- local clusters ------------------------------------------------------------------------
+
 @pytest.mark.h2o
 def test_connecting_to_an_existing_cluster_never_shuts_it_down():
     owner = start_h2o(max_mem_size="512M")
+    owner_pid = owner.jvm_pids[0]
     try:
         assert owner.owned and owner.name.startswith("aebook-")
         guest = start_h2o(url=owner.url)
@@ -92,35 +159,47 @@ def test_connecting_to_an_existing_cluster_never_shuts_it_down():
         guest.stop()
         with urllib.request.urlopen(owner.url + "/3/Cloud", timeout=10) as response:
             assert response.status == 200  # still running
-        assert alive(owner._jvm.pid)
+        assert alive(owner_pid)
     finally:
         owner.stop()
-    assert wait_until_dead(owner._jvm.pid)
+    assert wait_until_dead(owner_pid)
+
+
+@pytest.mark.h2o
+def test_a_shared_cluster_keeps_other_users_keys_and_loses_ours():
+    import h2o
+
+    owner = start_h2o(max_mem_size="768M")
+    try:
+        theirs = h2o.H2OFrame({"x": [1, 2, 3]}, destination_frame="someone_elses_frame")
+        assert theirs.frame_id == "someone_elses_frame"
+        hs._current = None  # a second reader, in another process in real life
+        guest = start_h2o(url=owner.url)
+        ours = frame_from_file(path_of("ecg/ecg_discord_train.csv"), "ecg_train", header=-1)
+        assert ours.frame_id == unique_id("ecg_train") != "ecg_train"
+        doubled = ours * 2  # a temporary of this connection
+        doubled.refresh()
+        assert ours.frame_id in guest.own_keys()
+        guest.stop()
+        h2o.connect(url=owner.url, verbose=False)
+        keys = h2o.ls()["key"].tolist()
+        assert "someone_elses_frame" in keys
+        assert not [k for k in keys if guest.tag in k]
+    finally:
+        hs._current = owner
+        owner.stop()
 
 
 @pytest.mark.h2o
 def test_context_manager_stops_h2o_when_the_body_fails():
     with pytest.raises(ZeroDivisionError):
         with h2o_session(max_mem_size="512M") as session:
-            pid = session._jvm.pid
+            pid = session.jvm_pids[0]
+            folder = session._servers.folder
+            assert folder.is_dir()
             1 / 0
     assert wait_until_dead(pid)
-
-
-@pytest.mark.h2o
-def test_jvm_dies_with_a_killed_kernel(tmp_path):
-    """Jupyter kills a kernel's whole process group with SIGKILL, so no cleanup runs
-    in it: the watchdog, in a session of its own, must still end the JVM."""
-    script = "from aebook import start_h2o\ns = start_h2o(max_mem_size='512M')\nprint(s._jvm.pid, flush=True)\nimport time; time.sleep(300)\n"
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tmp_path,
-                             start_new_session=True)
-    try:
-        jvm_pid = int(child.stdout.readline())
-        assert alive(jvm_pid)
-    finally:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait()
-    assert wait_until_dead(jvm_pid, seconds=20)
+    assert not folder.exists(), "H2O's logs and ice folder are removed on stop"
 
 
 @pytest.mark.h2o
@@ -129,8 +208,126 @@ def test_starting_again_stops_the_previous_local_cluster():
     first = start_h2o(max_mem_size="512M")
     second = start_h2o(max_mem_size="512M")
     try:
-        assert wait_until_dead(first._jvm.pid)
-        assert alive(second._jvm.pid)
+        assert wait_until_dead(first.jvm_pids[0])
+        assert alive(second.jvm_pids[0])
     finally:
         second.stop()
-    assert wait_until_dead(second._jvm.pid)
+    assert wait_until_dead(second.jvm_pids[0])
+
+
+@pytest.mark.h2o
+def test_two_nodes_form_one_cluster():
+    import h2o
+
+    with h2o_session(nodes=2, max_mem_size="512M") as session:
+        assert h2o.cluster().cloud_size == 2
+        assert len(session.jvm_pids) == 2
+        pids = session.jvm_pids
+    assert all(wait_until_dead(pid) for pid in pids)
+
+
+@pytest.mark.h2o
+def test_a_port_taken_before_the_start_is_never_someone_elses_cluster(monkeypatch):
+    """The race: the chosen port is taken (here by another H2O) before the JVM binds it.
+    The session must start elsewhere, and stopping it must not stop the other one."""
+    other = start_h2o(max_mem_size="512M")
+    other_port = int(other.url.rsplit(":", 1)[1])
+    real = hs._free_port_pair
+    calls = []
+
+    def racy(taken=frozenset()):
+        calls.append(1)
+        return other_port if len(calls) == 1 else real(taken)
+
+    monkeypatch.setattr(hs, "_free_port_pair", racy)
+    hs._current = None  # keep `other` running: it stands for another user's cluster
+    try:
+        mine = start_h2o(max_mem_size="512M")
+        assert mine.url != other.url and len(calls) >= 2
+        mine.stop()
+        with urllib.request.urlopen(other.url + "/3/Cloud", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        hs._current = other
+        other.stop()
+
+
+@pytest.mark.h2o
+def test_stop_never_shuts_down_a_cluster_with_another_name():
+    other = start_h2o(max_mem_size="512M")
+    try:
+        impostor = H2OSession(url=other.url, name="aebook-someone-else", owned=True)
+        impostor.stop()
+        time.sleep(1)
+        with urllib.request.urlopen(other.url + "/3/Cloud", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        hs._current = other
+        other.stop()
+
+
+@pytest.mark.h2o
+def test_a_version_mismatch_names_the_pip_version(monkeypatch):
+    import h2o
+
+    owner = start_h2o(max_mem_size="512M")
+    try:
+        server = h2o.cluster().version
+        monkeypatch.setattr(h2o, "__version__", "3.40.0.1")
+        hs._current = None
+        with pytest.raises(H2OSetupError, match=rf"runs H2O {server} .* `pip install h2o=={server}`"):
+            start_h2o(url=owner.url)
+    finally:
+        monkeypatch.undo()
+        hs._current = owner
+        owner.stop()
+
+
+@pytest.mark.h2o
+def test_a_cluster_with_a_hidden_folder_gets_uploads(tmp_path):
+    """hide_folder: the nodes cannot see the project, as a remote cluster; files are uploaded."""
+    import h2o
+
+    with h2o_session(max_mem_size="512M", hide_folder=ROOT) as session:
+        assert not session.shares_files
+        path = path_of("ecg/ecg_discord_train.csv")
+        assert ROOT in path.parents
+        with pytest.raises(Exception, match="does not exist"):
+            h2o.import_file(str(path))  # what a chapter without the helper would hit
+        frame = frame_from_file(path, "ecg_train", header=-1)
+        assert frame.shape == (20, 210)
+
+
+# --- a kernel killed at any moment of the start ------------------------------------------
+
+@pytest.mark.h2o
+@pytest.mark.parametrize("delay", [0.5, 2.0, 4.0, 8.0])
+def test_jvm_and_folder_die_with_a_kernel_killed_during_or_after_the_start(delay):
+    """Jupyter kills a kernel's whole process group with SIGKILL, so no cleanup runs
+    in it: the guard, in a session of its own, must end the JVM and remove its folder,
+    whichever moment of the start the kill hits."""
+    marker = f"{os.getpid()}-{delay}"
+    script = textwrap.dedent("""
+        from aebook import start_h2o
+        s = start_h2o(max_mem_size='512M')
+        print(s.jvm_pids[0], s._servers.folder, flush=True)
+        import time; time.sleep(300)
+    """)
+    env = dict(os.environ, AEBOOK_KILL_TEST=marker)
+    before = set(work_root().iterdir()) if work_root().is_dir() else set()
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                             env=env, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+    deadline = time.time() + 20
+    while jvms_with_marker(marker) and time.time() < deadline:
+        time.sleep(0.5)
+    assert not jvms_with_marker(marker), f"a JVM outlived a kernel killed {delay} s into the start"
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        new = (set(work_root().iterdir()) if work_root().is_dir() else set()) - before
+        if not [f for f in new if f.name.startswith(f"aebook-{child.pid}-")]:
+            break
+        time.sleep(0.5)
+    assert not [f for f in new if f.name.startswith(f"aebook-{child.pid}-")]
