@@ -253,7 +253,7 @@ def check_results(results: Any, source: str | Path = "the results") -> dict:
         _consistency(results)
     except _Problem as problem:
         shown = _shown(source) if isinstance(source, Path) else source
-        raise ResultsError(f"{shown} is not a complete results file: {problem}; {RERUN}.") from None
+        raise ResultsError(f"{shown}: {problem}; {RERUN}.") from None
     return results
 
 

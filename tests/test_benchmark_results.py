@@ -1,0 +1,187 @@
+"""The benchmark's results file: read and checked in one place (aebook.benchmark_results),
+one sentence naming the file and the fix when it is not what the benchmark writes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aebook import benchmark_results
+from aebook.benchmark_results import (ResultsError, check_output_path, check_results, load_results,
+                                      summarize, write_results)
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = "benchmarks/results/one_class_mnist.json"
+SCRIPT = ROOT / "benchmarks" / "one_class_mnist.py"
+
+
+@pytest.fixture
+def committed() -> dict:
+    return json.loads((ROOT / COMMITTED).read_text())
+
+
+def test_the_committed_results_are_complete_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    results = load_results(COMMITTED)  # relative to the project, not to the working directory
+    assert results["mode"] == "full" and len(results["runs"]) > 100
+
+
+def test_an_absolute_path_is_used_as_it_is(tmp_path, committed):
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(committed))
+    assert load_results(str(path))["created_utc"] == committed["created_utc"]
+
+
+def test_the_summary_is_the_one_its_runs_give(committed):
+    assert check_results(committed) is committed
+    assert summarize(committed["runs"]).keys() == committed["summary"].keys()
+
+
+def _write(tmp_path: Path, content: str | object) -> str:
+    path = tmp_path / "results.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return str(path)
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("", r"cannot be read as JSON \(line 1: Expecting value\)"),
+    ('{"benchmark": "one-class MNIST", "runs": [', r"cannot be read as JSON"),
+    ("\xff\xfe", r"cannot be read as JSON"),
+    ([], r"holds a JSON list"),
+    ({"benchmark": "something else", "schema_version": 1}, r"is not a results file of benchmarks/one_class_mnist\.py"),
+])
+def test_unreadable_or_foreign_files(tmp_path, content, problem):
+    with pytest.raises(ResultsError, match=rf"results\.json:? (it )?{problem}.*run benchmarks/one_class_mnist\.py again"):
+        load_results(_write(tmp_path, content))
+
+
+def _damage(results: dict, how: str) -> None:
+    if how == "no summary":
+        del results["summary"]
+    elif how == "string auroc":
+        results["runs"][3]["auroc"] = "0.99"
+    elif how == "bool seed":
+        results["runs"][0]["seed"] = True
+    elif how == "runs cut to 5":
+        results["runs"] = results["runs"][:5]
+    elif how == "a run edited":
+        results["runs"][7]["auroc"] = 0.5
+    elif how == "summary edited":
+        results["summary"]["pca"]["mean_auroc"] += 0.01
+    elif how == "a run twice":
+        results["runs"].append(results["runs"][0])
+    elif how == "unknown config":
+        results["speed"][0]["config"] = "raw64"
+    elif how == "no main config":
+        results["methods"]["h2o_autoencoder"]["main_config"] = "raw64"
+    elif how == "protocol seeds cut":
+        results["protocol"]["seeds"] = [1]
+    elif how == "runs not a list":
+        results["runs"] = {"0": results["runs"][0]}
+    elif how == "infinite time":
+        results["total_seconds"] = float("inf")
+
+
+@pytest.mark.parametrize("how, problem", [
+    ("no summary", r"the file has no 'summary'"),
+    ("string auroc", r"runs\[3\]\['auroc'\] is '0\.99', expected a number from 0 to 1"),
+    ("bool seed", r"runs\[0\]\['seed'\] is True"),
+    ("runs cut to 5", r"has \d+ runs where its protocol \(10 digits x 3 seeds\) needs 30"),
+    ("a run edited", r"its summary is not the one its runs give"),
+    ("summary edited", r"its summary is not the one its runs give"),
+    ("a run twice", r"has 31 runs where its protocol"),
+    ("unknown config", r"speed\[0\] is about configuration 'raw64'"),
+    ("no main config", r"'main_config'\] is not one of its configs"),
+    ("protocol seeds cut", r"runs where its protocol \(10 digits x 1 seeds\)"),
+    ("runs not a list", r"\['runs'\] is .*, expected a non-empty list"),
+    ("infinite time", r"\['total_seconds'\] is inf"),
+])
+def test_incomplete_or_inconsistent_files(tmp_path, committed, how, problem):
+    _damage(committed, how)
+    with pytest.raises(ResultsError) as error:
+        load_results(_write(tmp_path, committed))
+    message = str(error.value)
+    assert message.startswith(f"{tmp_path / 'results.json'}: ")
+    assert re.search(problem, message), message
+    assert message.endswith("(or restore it from git).") and "\n" not in message
+
+
+@pytest.mark.parametrize("path, problem", [
+    ("benchmarks/results/missing.json", r"benchmarks/results/missing\.json is not a file \(relative paths start "
+                                        r"at the project folder\)"),
+    ("benchmarks/results/one_class_mnist.csv", r"is not the path of a \.json file"),
+    (3, r"results_path=3 is not the path of a \.json file"),
+])
+def test_wrong_paths(path, problem):
+    with pytest.raises(ResultsError, match=problem):
+        load_results(path)
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+
+def test_write_results_replaces_the_file_at_once(tmp_path, committed):
+    out = tmp_path / "r.json"
+    out.write_text("old")
+    write_results(committed, out)
+    assert json.loads(out.read_text()) == committed
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_a_failed_write_keeps_the_old_file_and_no_temporary(tmp_path, committed, monkeypatch):
+    out = tmp_path / "r.json"
+    out.write_text("old")
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(benchmark_results.os, "replace", fail)
+    with pytest.raises(OSError):
+        write_results(committed, out)
+    assert out.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_incomplete_results_are_not_written(tmp_path, committed):
+    committed["runs"] = committed["runs"][:5]
+    with pytest.raises(ResultsError, match=r"the new results: pca has 1 runs where its protocol"):
+        write_results(committed, tmp_path / "r.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_output_path_creates_missing_folders(tmp_path):
+    assert check_output_path(tmp_path / "a" / "b" / "r.json") == tmp_path / "a" / "b" / "r.json"
+    assert (tmp_path / "a" / "b").is_dir() and list((tmp_path / "a" / "b").iterdir()) == []
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda t: t / "dir", r"is a folder: give a file name such as"),
+    (lambda t: t / "file" / "r.json", r"because .*file is a file, not a folder"),
+    (lambda t: Path("/proc/aebook/r.json"), r"cannot write /proc/aebook/r\.json \("),
+])
+def test_check_output_path_rejects_what_cannot_be_written(tmp_path, make, problem):
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ResultsError, match=problem):
+        check_output_path(make(tmp_path))
+
+
+@pytest.mark.parametrize("out", ["{tmp}/file/r.json", "{tmp}", "/proc/aebook/r.json"])
+def test_the_benchmark_checks_out_before_it_starts(tmp_path, out):
+    (tmp_path / "file").write_text("")
+    result = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", out.format(tmp=tmp_path)],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2, result.stdout[-2000:]
+    assert "error: --out: " in result.stderr and "Traceback" not in result.stderr
+    assert "one-class MNIST benchmark" not in result.stdout  # nothing was run
+
+
+def test_the_benchmark_rejects_a_memory_size_beyond_the_machine():
+    result = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--max-mem-size", "99999G"],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2 and "this machine's memory" in result.stderr
+
