@@ -1,0 +1,537 @@
+"""Anomaly detection on any table with an H2O autoencoder: the reusable pipeline.
+
+The steps, each one function, for any H2O frame (CSV, Parquet, ARFF, ...)::
+
+    columns = column_roles(frame, target="class")            # numeric vs categorical
+    columns.log1p = heavy_tailed(fit_frame, columns.numeric)  # counts with heavy tails
+    fit = transform(fit_frame, columns, "fit")                # log1p inside H2O
+    fit, held_out = split_rows(fit, [0.8, 0.2], ["fit", "held_out"], seed=1)
+    model = train_autoencoder(fit, columns, "autoencoder")
+    threshold = threshold_for_false_alarm_rate(
+        reconstruction_errors(model, held_out), 0.01)
+    shares = error_shares(per_feature_errors(model, new), columns)
+    export_scorer(model, columns, "scorer.json")             # score without H2O:
+    PortableScorer.load("scorer.json").errors(pandas_frame)
+
+Every frame and model gets an id from :func:`aebook.h2o_session.unique_id`, so many
+readers can share a cluster and :meth:`H2OSession.stop` removes what they made.
+
+Deployment: the pinned H2O client (3.46.0.12) refuses MOJO and POJO export in the
+open-source edition (it asks for H2O-3 Secure), so :func:`export_mojo` reports that
+in one sentence. :func:`export_scorer` writes the trained network instead (its
+weights, through H2O's documented ``export_weights_and_biases``, and its input
+normalisation) to a JSON file that :class:`PortableScorer` scores with numpy alone,
+with the same one-hot encoding, normalisation, missing-value and unseen-level rules
+as ``model.anomaly()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .h2o_session import unique_id
+
+__all__ = [
+    "Columns",
+    "PortableScorer",
+    "TabularError",
+    "alarm_rates",
+    "column_roles",
+    "error_shares",
+    "export_mojo",
+    "export_scorer",
+    "feature_of",
+    "heavy_tailed",
+    "per_feature_errors",
+    "reconstruction_errors",
+    "split_rows",
+    "threshold_for_false_alarm_rate",
+    "train_autoencoder",
+    "transform",
+]
+
+MISSING_LEVEL = "missing(NA)"  # H2O's name for the extra one-hot column of missing values
+SCORER_FORMAT = "aebook-autoencoder-scorer/1"
+
+
+class TabularError(ValueError):
+    """A table, a column choice or a deployment step cannot work; the message says why."""
+
+
+@dataclass
+class Columns:
+    """The roles of a table's columns.
+
+    ``numeric`` and ``categorical`` are the model's features (in the table's order);
+    ``ignored`` maps every other column to the reason it is left out; ``log1p`` lists
+    the numeric columns that :func:`transform` replaces by ``log(1 + x)``.
+    """
+
+    numeric: list[str]
+    categorical: list[str]
+    ignored: dict[str, str] = field(default_factory=dict)
+    log1p: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def features(self) -> list[str]:
+        """The feature columns in the table's order (categorical and numeric)."""
+        chosen = set(self.numeric) | set(self.categorical)
+        ordered = [c for c in self.order if c in chosen]
+        return ordered + [c for c in self.categorical + self.numeric if c not in ordered]
+
+    def table(self) -> pd.DataFrame:
+        """One row per column of the table: its role and, if ignored, why."""
+        rows = []
+        for name in self.order or self.features + list(self.ignored):
+            if name in self.categorical:
+                role, note = "categorical", ""
+            elif name in self.numeric:
+                role, note = "numeric", "log1p" if name in self.log1p else ""
+            else:
+                role, note = "ignored", self.ignored.get(name, "")
+            rows.append({"column": name, "role": role, "note": note})
+        return pd.DataFrame(rows)
+
+
+def _summary(frame) -> list[dict[str, Any]]:
+    """H2O's column summaries of ``frame`` in one request (type, min, max, levels)."""
+    import h2o
+
+    answer = h2o.api(f"GET /3/Frames/{frame.frame_id}/summary")
+    return answer["frames"][0]["columns"]
+
+
+def column_roles(frame, target: str | None = None, *, categorical: Iterable[str] = (),
+                 numeric: Iterable[str] = (), ignore: Iterable[str] = (),
+                 max_levels: int = 200) -> Columns:
+    """Sort the columns of an H2O ``frame`` into numeric and categorical features.
+
+    H2O's parsed types decide by default: ``enum`` columns are categorical, ``int``
+    and ``real`` columns numeric. ``categorical`` and ``numeric`` override that (for
+    example a numeric code that is really a category); :func:`transform` applies the
+    overrides. Left out, with the reason in ``Columns.ignored``: ``target`` (the
+    label, never a feature), the ``ignore`` columns (identifiers, timestamps you do
+    not want), text, time and UUID columns, columns with a single value or only
+    missing values, and categorical columns with more than ``max_levels`` levels
+    (their one-hot encoding would be larger than the data says anything about).
+    """
+    categorical, numeric, ignore = set(categorical), set(numeric), set(ignore)
+    names = list(frame.columns)
+    unknown = sorted((categorical | numeric | ignore | ({target} if target else set()))
+                     - set(names))
+    if unknown:
+        raise TabularError(f"columns {unknown} are not in the table; it has {names}")
+    both = sorted(categorical & numeric)
+    if both:
+        raise TabularError(f"columns {both} are overridden as both numeric and categorical")
+    roles = Columns(numeric=[], categorical=[], order=names)
+    for col in _summary(frame):
+        name, kind = col["label"], col["type"]
+        levels = len(col.get("domain") or [])
+        if name == target:
+            roles.ignored[name] = "target"
+        elif name in ignore:
+            roles.ignored[name] = "ignored on request"
+        elif col.get("missing_count", 0) == frame.nrows:
+            roles.ignored[name] = "only missing values"
+        elif name in categorical or (kind == "enum" and name not in numeric):
+            if kind == "enum" and levels > max_levels:
+                roles.ignored[name] = f"{levels} levels (more than max_levels={max_levels})"
+            elif kind == "enum" and levels < 2:
+                roles.ignored[name] = "a single value"
+            elif kind not in ("enum", "int", "real"):
+                roles.ignored[name] = f"H2O type {kind} cannot be a category"
+            else:
+                roles.categorical.append(name)
+        elif kind in ("int", "real") or (kind == "enum" and name in numeric):
+            mins, maxs = col.get("mins") or [None], col.get("maxs") or [None]
+            if kind != "enum" and mins[0] is not None and mins[0] == maxs[0]:
+                roles.ignored[name] = "a single value"
+            else:
+                roles.numeric.append(name)
+        else:
+            roles.ignored[name] = f"H2O type {kind} (not a number or a category)"
+    return roles
+
+
+def heavy_tailed(frame, columns: Sequence[str], min_skewness: float = 3.0) -> list[str]:
+    """The numeric ``columns`` of ``frame`` to log-transform: heavy right tails.
+
+    A column qualifies if it is never negative (``log1p`` needs x > -1 and keeps 0 at
+    0), reaches above 1 (rates and 0/1 flags are left alone) and has a sample
+    skewness above ``min_skewness`` (a normal distribution has 0; byte counts often
+    have hundreds). Decide on training data, then transform every frame alike.
+    """
+    columns = list(columns)
+    if not columns:
+        return []
+    summary = {c["label"]: c for c in _summary(frame[columns])}
+    skew = frame[columns].skewness()
+    chosen = []
+    for name, s in zip(columns, skew):
+        col = summary[name]
+        low, high = (col.get("mins") or [math.nan])[0], (col.get("maxs") or [math.nan])[0]
+        if low is None or high is None or s is None or not math.isfinite(float(s)):
+            continue
+        if low >= 0 and high > 1 and float(s) > min_skewness:
+            chosen.append(name)
+    return chosen
+
+
+def transform(frame, columns: Columns, name: str):
+    """A new frame (id ``unique_id(name)``) ready for the model; ``frame`` is unchanged.
+
+    Applies the type overrides of ``columns`` (numbers as categories, categories as
+    numbers) and replaces each ``columns.log1p`` column by ``log(1 + x)``, inside
+    H2O: the data never pass through Python. Use the same ``columns`` for every
+    frame the model sees (training, held-out, test, new data).
+    """
+    import h2o
+
+    types = frame.types
+    out = frame[:, list(range(frame.ncol))]  # a new (lazy) frame: frame[:, :] is frame itself
+    for col in columns.categorical:
+        if types[col] != "enum":
+            out[col] = out[col].asfactor()
+    for col in columns.numeric:
+        if types[col] == "enum":
+            out[col] = out[col].ascharacter().asnumeric()
+    for col in columns.log1p:
+        out[col] = out[col].log1p()
+    return h2o.assign(out, unique_id(name))
+
+
+def split_rows(frame, fractions: Sequence[float], names: Sequence[str], seed: int,
+               rows: Sequence[int] | np.ndarray | None = None) -> list:
+    """Split rows of ``frame`` at random into frames with ids ``unique_id(name)``.
+
+    ``rows`` (default: all) are the row numbers to split, for example the normal
+    rows only; ``fractions`` (summing to at most 1) give each part's share of them,
+    rounded down; rows beyond the sum are left out (a sample). The split is drawn in
+    numpy from ``seed``, so it is the same on every cluster and every chunk layout;
+    each part keeps the table's row order.
+    """
+    import h2o
+
+    if len(fractions) != len(names) or not fractions:
+        raise TabularError("give one name per fraction")
+    if any(f < 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
+        raise TabularError(f"fractions {list(fractions)} must be at least 0 and sum to at most 1")
+    pool = np.arange(frame.nrows) if rows is None else np.asarray(rows, dtype=np.int64)
+    shuffled = np.random.default_rng(seed).permutation(pool)
+    group = np.full(frame.nrows, -1, dtype=np.int64)
+    start = 0
+    for k, fraction in enumerate(fractions):
+        count = int(math.floor(fraction * len(pool) + 1e-9))
+        group[shuffled[start:start + count]] = k
+        start += count
+    groups = h2o.H2OFrame(pd.DataFrame({"group": group}),
+                          destination_frame=unique_id("split_groups"),
+                          column_types=["int"])
+    parts = []
+    for k, name in enumerate(names):
+        parts.append(h2o.assign(frame[groups["group"] == k, :], unique_id(name)))
+    h2o.remove(groups)
+    return parts
+
+
+def train_autoencoder(training_frame, columns: Columns | Sequence[str], name: str,
+                      hidden: Sequence[int] = (32, 8, 32), epochs: float = 10,
+                      seed: int = 1, standardize: bool = True, **options: Any):
+    """Train a ``Tanh`` autoencoder (id ``unique_id(name)``) on ``training_frame``.
+
+    Categorical features are one-hot encoded by H2O (one column per level plus one
+    for missing values); with ``standardize`` numeric features are shifted by their
+    training mean and divided by their training range. Training is reproducible
+    (``reproducible=True``, one thread) for a given ``seed``, and the weights are
+    kept (``export_weights_and_biases``) for :func:`export_scorer`. Other
+    ``options`` go to ``H2OAutoEncoderEstimator`` (``l1``, ``input_dropout_ratio``, ...).
+    """
+    from h2o.estimators import H2OAutoEncoderEstimator
+
+    features = columns.features if isinstance(columns, Columns) else list(columns)
+    settings = dict(activation="Tanh", hidden=list(hidden), epochs=epochs,
+                    standardize=standardize, reproducible=True, seed=seed,
+                    export_weights_and_biases=True)
+    settings.update(options)
+    model = H2OAutoEncoderEstimator(model_id=unique_id(name), **settings)
+    with _quiet_constant_column_warning():
+        model.train(x=features, training_frame=training_frame)
+    return model
+
+
+@contextlib.contextmanager
+def _quiet_constant_column_warning():
+    """H2O warns about constant columns it drops; the model records which."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Dropping bad and constant columns")
+        yield
+
+
+def reconstruction_errors(model, frame) -> np.ndarray:
+    """Each row's reconstruction error (``Reconstruction.MSE`` of ``model.anomaly``)."""
+    scored = model.anomaly(frame)
+    errors = scored.as_data_frame()["Reconstruction.MSE"].to_numpy(dtype=float)
+    _remove(scored)
+    return errors
+
+
+def _remove(frame) -> None:
+    import h2o
+
+    with contextlib.suppress(Exception):
+        h2o.remove(frame, cascade=False)
+
+
+def threshold_for_false_alarm_rate(normal_errors: Sequence[float] | np.ndarray,
+                                   rate: float) -> float:
+    """The alarm threshold that flags at most ``rate`` of new normal rows.
+
+    ``normal_errors`` are errors of normal rows the model did not train on (a
+    held-out split). The threshold is their ``k``-th smallest value with
+    ``k = ceil((n + 1) * (1 - rate))``: if new normal rows are like the held-out
+    ones, the chance that one scores *above* it is at most ``rate`` (the rank
+    argument of conformal prediction). Raises :class:`TabularError` when ``n`` is
+    too small for ``rate`` (``k > n``).
+    """
+    errors = np.sort(np.asarray(normal_errors, dtype=float))
+    if not 0 < rate < 1:
+        raise TabularError(f"rate={rate!r}: expected a false-alarm rate between 0 and 1")
+    if errors.size == 0 or not np.all(np.isfinite(errors)):
+        raise TabularError("normal_errors must be finite numbers, at least one")
+    k = math.ceil((errors.size + 1) * (1 - rate))
+    if k > errors.size:
+        raise TabularError(
+            f"{errors.size} held-out normal rows are too few for a false-alarm rate of "
+            f"{rate:g}: hold out at least {math.ceil(1 / rate) - 1} rows")
+    return float(errors[k - 1])
+
+
+def alarm_rates(errors: Sequence[float] | np.ndarray, is_anomaly: Sequence[bool] | np.ndarray,
+                threshold: float) -> dict[str, float]:
+    """False-alarm rate (normal rows above ``threshold``), detection rate (anomalies
+    above it), and the share of all rows flagged."""
+    errors = np.asarray(errors, dtype=float)
+    is_anomaly = np.asarray(is_anomaly, dtype=bool)
+    flagged = errors > threshold
+    normal = ~is_anomaly
+    return {
+        "false_alarm_rate": float(flagged[normal].mean()) if normal.any() else math.nan,
+        "detection_rate": float(flagged[is_anomaly].mean()) if is_anomaly.any() else math.nan,
+        "flagged_share": float(flagged.mean()) if flagged.size else math.nan,
+    }
+
+
+def per_feature_errors(model, frame) -> pd.DataFrame:
+    """``model.anomaly(frame, per_feature=True)`` as pandas, one column per encoded input.
+
+    Columns are named as H2O's encoded inputs: a numeric feature by its name, a
+    categorical level as ``feature.level`` (``service.http``), its missing-value
+    column as ``feature.missing(NA)``. Each value is that input's squared error; the
+    row's mean over the columns is its ``Reconstruction.MSE``.
+    """
+    scored = model.anomaly(frame, per_feature=True)
+    table = scored.as_data_frame()
+    _remove(scored)
+    table.columns = [c.removeprefix("reconstr_").removesuffix(".SE") for c in table.columns]
+    return table
+
+
+def feature_of(encoded: str, categorical: Iterable[str]) -> tuple[str, str | None]:
+    """The original column and level of an encoded input name.
+
+    ``feature_of("service.http", ["service"])`` is ``("service", "http")``;
+    a numeric input's name is its column: ``("src_bytes", None)``. Column names that
+    contain dots are handled by taking the longest categorical name that matches.
+    """
+    matches = [c for c in categorical if encoded.startswith(c + ".")]
+    if not matches:
+        return encoded, None
+    column = max(matches, key=len)
+    return column, encoded[len(column) + 1:]
+
+
+def error_shares(per_feature: pd.DataFrame, columns: Columns | Iterable[str]) -> pd.DataFrame:
+    """Each original column's share of each row's squared reconstruction error.
+
+    ``per_feature`` is :func:`per_feature_errors`; the one-hot columns of a
+    categorical feature are summed back into it. ``columns`` is the
+    :class:`Columns` of the model, or just the names of its categorical columns.
+    Each row sums to 1 (a row with no error at all gets zeros).
+    """
+    categorical = columns.categorical if isinstance(columns, Columns) else list(columns)
+    owners = [feature_of(c, categorical)[0] for c in per_feature.columns]
+    summed = per_feature.T.groupby(owners, sort=False).sum().T
+    total = summed.sum(axis=1).replace(0, np.nan)
+    return summed.div(total, axis=0).fillna(0.0)
+
+
+# ---- deployment ------------------------------------------------------------------------
+
+
+def export_mojo(model, folder: str | Path) -> Path:
+    """Download ``model`` as a MOJO zip into ``folder`` (client side) and return its path.
+
+    The open-source h2o client pinned here (3.46.0.12) refuses MOJO export and asks
+    for H2O-3 Secure; this raises :class:`TabularError` saying so, without the
+    client's banner. Use :func:`export_scorer` to score without a cluster.
+    """
+    from h2o.exceptions import H2OValueError
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return Path(model.download_mojo(path=str(folder)))
+    except H2OValueError as err:
+        import h2o
+
+        raise TabularError(
+            f"the h2o client {h2o.__version__} does not export MOJOs ({err}); "
+            "use export_scorer() to score without a cluster") from None
+
+
+def export_scorer(model, columns: Columns, path: str | Path) -> Path:
+    """Write what :class:`PortableScorer` needs to score without H2O to ``path`` (JSON).
+
+    That is the model's encoded inputs (categorical domains, their offsets, the
+    numeric columns), its input normalisation (``normsub``/``normmul``, absent with
+    ``standardize=False``), its weights and biases, and ``columns.log1p``. The model
+    must be a ``Tanh`` autoencoder trained with ``export_weights_and_biases=True``
+    (as :func:`train_autoencoder` does).
+    """
+    output = model._model_json["output"]
+    params = model.actual_params
+    if output.get("model_category") != "AutoEncoder":
+        raise TabularError("export_scorer needs an H2O autoencoder")
+    if params.get("activation") != "Tanh":
+        raise TabularError(f"export_scorer supports the Tanh activation, not {params.get('activation')}")
+    if not params.get("export_weights_and_biases"):
+        raise TabularError("train the model with export_weights_and_biases=True")
+    layers = len(params["hidden"]) + 1
+    weights = [model.weights(i).as_data_frame().to_numpy(dtype=float).tolist() for i in range(layers)]
+    biases = [model.biases(i).as_data_frame().to_numpy(dtype=float).ravel().tolist()
+              for i in range(layers)]
+    names = list(output["names"])
+    offsets = list(output["catoffsets"])
+    n_cat = len(offsets) - 1
+    scorer = {
+        "format": SCORER_FORMAT,
+        "categorical": names[:n_cat],
+        "domains": [list(d) for d in output["domains"][:n_cat]],
+        "numeric": names[n_cat:],
+        "normsub": output.get("normsub"),
+        "normmul": output.get("normmul"),
+        "log1p": [c for c in columns.log1p if c in names[n_cat:]],
+        "weights": weights,
+        "biases": biases,
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(scorer))
+    return path
+
+
+def _level(value: Any) -> str | None:
+    """A categorical value as H2O's level text: 1 and 1.0 are "1"; missing is None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class PortableScorer:
+    """An autoencoder exported by :func:`export_scorer`, scored with numpy alone.
+
+    It encodes a pandas table as H2O does for ``anomaly()``: categorical values
+    one-hot, with a level not seen in training or a missing value in the missing
+    column; numeric values ``log1p``-transformed where the pipeline did so, then
+    normalised, with a missing value set to the training mean; then it runs the
+    network and returns each row's mean squared error.
+    """
+
+    spec: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: str | Path) -> PortableScorer:
+        """Read a scorer file written by :func:`export_scorer`."""
+        spec = json.loads(Path(path).read_text())
+        if spec.get("format") != SCORER_FORMAT:
+            raise TabularError(f"{path} is not a scorer file of format {SCORER_FORMAT}")
+        return cls(spec)
+
+    @property
+    def inputs(self) -> list[str]:
+        """Names of the encoded inputs, as in :func:`per_feature_errors`."""
+        names = []
+        for col, domain in zip(self.spec["categorical"], self.spec["domains"]):
+            names += [f"{col}.{level}" for level in domain] + [f"{col}.{MISSING_LEVEL}"]
+        return names + list(self.spec["numeric"])
+
+    def encode(self, table: pd.DataFrame) -> np.ndarray:
+        """The network's input matrix for ``table`` (rows x encoded inputs)."""
+        spec = self.spec
+        missing = [c for c in spec["categorical"] + spec["numeric"] if c not in table.columns]
+        if missing:
+            raise TabularError(f"the table lacks the model's columns {missing}")
+        n = len(table)
+        blocks = []
+        for col, domain in zip(spec["categorical"], spec["domains"]):
+            index = {level: i for i, level in enumerate(domain)}
+            codes = np.array([index.get(_level(v), len(domain)) for v in table[col].tolist()],
+                             dtype=np.int64)  # unseen level or missing: the missing column
+            block = np.zeros((n, len(domain) + 1))
+            block[np.arange(n), codes] = 1.0
+            blocks.append(block)
+        numeric = table[spec["numeric"]].apply(pd.to_numeric, errors="coerce")
+        values = numeric.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        for j, col in enumerate(spec["numeric"]):
+            if col in spec["log1p"]:
+                values[:, j] = np.log1p(values[:, j])
+        if spec["normsub"] is not None:
+            values = (values - np.asarray(spec["normsub"])) * np.asarray(spec["normmul"])
+            values = np.nan_to_num(values, nan=0.0)  # missing: the training mean
+        else:
+            # No normalisation; H2O still imputes a missing value with the training mean,
+            # which this file does not hold: refuse rather than guess.
+            if np.isnan(values).any():
+                raise TabularError("a model trained with standardize=False cannot score "
+                                   "missing numeric values here")
+        blocks.append(values)
+        return np.hstack(blocks)
+
+    def reconstruct(self, encoded: np.ndarray) -> np.ndarray:
+        """The network's output for encoded inputs (every layer is ``tanh``)."""
+        out = encoded
+        for w, b in zip(self.spec["weights"], self.spec["biases"]):
+            out = np.tanh(out @ np.asarray(w).T + np.asarray(b))
+        return out
+
+    def per_feature(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Squared error of each encoded input, like :func:`per_feature_errors`."""
+        encoded = self.encode(table)
+        return pd.DataFrame((self.reconstruct(encoded) - encoded) ** 2,
+                            columns=self.inputs, index=table.index)
+
+    def errors(self, table: pd.DataFrame) -> np.ndarray:
+        """Each row's reconstruction error, equal to ``Reconstruction.MSE`` of H2O."""
+        encoded = self.encode(table)
+        return ((self.reconstruct(encoded) - encoded) ** 2).mean(axis=1)
