@@ -300,9 +300,15 @@ def check_output_path(path: str | Path) -> Path:
 
 
 def write_results(results: dict, path: str | Path) -> Path:
-    """Check ``results`` and write them to ``path`` at once: a temporary file beside it, renamed."""
+    """Write ``results`` to ``path`` at once (a temporary file beside it, renamed), then
+    raise :class:`ResultsError` if they fail :func:`check_results`: a finished run is
+    never thrown away, and a wrong one is never silent."""
     path = Path(path)
-    check_results(results, "the new results")
+    try:
+        check_results(results, path)
+        problem = None
+    except ResultsError as err:
+        problem = err
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # beside it: the rename is atomic
     try:
         tmp.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
@@ -310,4 +316,6 @@ def write_results(results: dict, path: str | Path) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if problem is not None:
+        raise problem
     return path
