@@ -31,6 +31,7 @@ __all__ = [
     "load_results",
     "resolve",
     "summarize",
+    "write_json",
     "write_results",
 ]
 
@@ -309,13 +310,20 @@ def write_results(results: dict, path: str | Path) -> Path:
         problem = None
     except ResultsError as err:
         problem = err
+    write_json(results, path)
+    if problem is not None:
+        raise problem
+    return path
+
+
+def write_json(data: dict, path: str | Path) -> Path:
+    """Write ``data`` as JSON to ``path`` at once: a temporary file beside it, renamed."""
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # beside it: the rename is atomic
     try:
-        tmp.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if problem is not None:
-        raise problem
     return path

@@ -1,0 +1,47 @@
+"""The data-to-H2O benchmark: bad arguments stop at once, a small run writes its figures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "benchmarks" / "data_to_h2o.py"
+
+
+def run_script(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--repeats", "0"], "--repeats must be from 1 to 20"),
+    (["--nodes", "9"], "--nodes must be from 1 to 4"),
+    (["--max-mem-size", "10M"], "invalid parameter --max-mem-size='10M'"),
+    (["--out", "/proc/no/such.json"], "cannot write /proc/no/such.json"),
+    (["--table", "validation"], "invalid choice: 'validation'"),
+])
+def test_bad_arguments_stop_before_any_work(args, message):
+    result = run_script(*args, timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.h2o
+def test_a_small_run_times_every_route(tmp_path):
+    out = tmp_path / "routes.json"
+    result = run_script("--table", "test", "--repeats", "2", "--out", str(out))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    figures = json.loads(out.read_text())
+    assert set(figures["seconds"]) == {"import", "upload", "s3"}
+    assert all(len(times) == 2 and all(t > 0 for t in times)
+               for times in figures["seconds"].values())
+    ratio = figures["median_seconds"]["s3"] / figures["median_seconds"]["import"]
+    assert abs(figures["s3_over_import"] - ratio) < 0.01
+    assert "s3:// import / local import" in result.stdout
+    assert not list(tmp_path.glob(".*.tmp")), "the JSON is written at once, no leftovers"
