@@ -27,10 +27,10 @@ def make_mirror(tmp_path, files: dict[str, bytes], url_base: str | None = None):
     return mirror, manifest
 
 
-def test_the_committed_manifest_lists_all_six_files():
+def test_the_committed_manifest_lists_every_data_set():
     names = [e.path for e in read_manifest()]
-    assert len(names) == 6
-    assert {n.split("/")[0] for n in names} == {"mnist", "ecg"}
+    assert len(names) == len(set(names)) == 8
+    assert {n.split("/")[0] for n in names} == {"mnist", "ecg", "kdd"}
     assert all(e.url.startswith("https://") for e in read_manifest())
 
 
@@ -288,7 +288,7 @@ def test_command_line_reports_errors_in_one_line(tmp_path, capsys):
 def test_real_data_is_present_and_verified():
     """The book's own data, via the mirror or the network (CI sets the mirror)."""
     paths = fetch(quiet=True)
-    assert len(paths) == 6
+    assert len(paths) == len(read_manifest())
     assert all(os.path.getsize(p) > 1000 for p in paths.values())
 
 
@@ -305,4 +305,5 @@ def test_command_line_entry_point(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert result.stdout.strip().endswith(f"6 data files present and verified in {tmp_path}")
+    count = len(read_manifest())
+    assert result.stdout.strip().endswith(f"{count} data files present and verified in {tmp_path}")
