@@ -49,6 +49,9 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "04_mnist_deep": {"epochs": 1},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "06_evaluation": {},  # reads the committed benchmark results: already fast
+    "08_network_connections": {"fit_rows": 2000, "validation_rows": 1000, "calibration_rows": 1000,
+                               "validation_anomalies": 500, "candidates": 1, "epochs": 2,
+                               "bootstrap_rounds": 50},
 }
 
 class QuickModeError(ValueError):
