@@ -49,9 +49,15 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "04_mnist_deep": {"epochs": 1},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "06_evaluation": {},  # reads the committed benchmark results: already fast
+    "07_mnist_pretraining": {"unlabelled_rows": 5000, "label_counts": [100, 1000],
+                             "validation_rows": 500, "seeds": 2, "dl_samples": 3000,
+                             "max_trees": 10},
     "08_network_connections": {"fit_rows": 2000, "validation_rows": 1000, "calibration_rows": 1000,
                                "validation_anomalies": 500, "candidates": 1, "epochs": 2,
                                "bootstrap_rounds": 50},
+    "09_object_storage_cluster": {"train_split": "test", "train_rows": 2000,
+                                  "route_repeats": 1, "compare_nodes": False},
+    "10_your_own_data": {"fit_rows": 1000, "epochs": 5},
 }
 
 class QuickModeError(ValueError):

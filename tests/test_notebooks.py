@@ -80,8 +80,6 @@ def test_quick_parameters_are_parameters_of_the_notebook(path):
         f"quick parameters not in the parameters cell: {sorted(set(QUICK_PARAMETERS[path.stem]) - names)}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue #13: the lead adds apply_quick_mode to each validation cell; "
-                                       "then remove this marker")
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
 def test_validation_cell_applies_quick_mode_before_checking(path):
     _, validation = _parameters_and_validation_cells(load(path))
