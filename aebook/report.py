@@ -1,0 +1,485 @@
+"""An anomaly report on any table: the checks, splits, files and figures of chapter 10.
+
+The notebook ``notebooks/10_your_own_data.ipynb`` is the tool; this module holds what
+it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once:
+
+- checks of the reader's input that answer in one sentence *before any training*:
+  :func:`check_data_source` and :func:`check_output_folder` (parameters, raise
+  :class:`~aebook.params.ParameterError`), :func:`read_table`,
+  :func:`check_columns`, :func:`known_normal_rows`, :func:`anomaly_labels` and
+  :func:`check_normal_rows` (the data, raise :class:`~aebook.tabular.TabularError`);
+- the split of the known-normal rows into rows to train on and rows held out for the
+  threshold (:func:`split_normal_rows`, :func:`take_rows`);
+- the report's files: the ranked rows (:func:`ranked_rows`), the MOJO with its jar
+  (:func:`export_mojo_with_jar`), a JSON description (:func:`write_json`), and its
+  figures (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`).
+
+Relative paths are taken from the project folder, as everywhere in the book.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import re
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .data import PROJECT_ROOT, read_manifest
+from .params import check_parameter
+from .tabular import TabularError, _level
+
+__all__ = [
+    "DEFAULT_OUTPUT_ROOT",
+    "MIN_FIT_ROWS",
+    "REPORT_FILES",
+    "anomaly_labels",
+    "check_columns",
+    "check_data_source",
+    "check_evaluation_labels",
+    "check_features",
+    "check_normal_rows",
+    "check_output_folder",
+    "export_mojo_with_jar",
+    "known_normal_rows",
+    "minimum_normal_rows",
+    "plot_error_shares",
+    "plot_errors",
+    "plot_roc_pr",
+    "prepare_folder",
+    "ranked_rows",
+    "read_table",
+    "shown",
+    "split_normal_rows",
+    "take_rows",
+    "write_json",
+]
+
+DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "_build" / "your_own_data"
+MIN_FIT_ROWS = 10  # fewer normal rows to train on cannot describe "normal"
+# Every file the report writes; with overwrite=True these (and only these) are replaced.
+REPORT_FILES = ("ranked_rows.csv", "autoencoder_mojo.zip", "h2o-genmodel.jar",
+                "report.json", "errors.png", "error_shares.png", "roc_pr.png")
+_S3 = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+$")
+
+
+def shown(path: str | Path) -> str:
+    """``path`` relative to the project folder when inside it (no machine paths)."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _resolve(path: str) -> Path:
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+
+
+# ---- parameters: before H2O starts --------------------------------------------------------
+
+
+def check_data_source(name: str, data: Any) -> str | Path:
+    """The file or ``s3://`` URL that ``data`` names, or :class:`ParameterError`.
+
+    ``data`` is a local CSV, Parquet or ARFF file (a relative path starts at the
+    project folder), an ``s3://bucket/key`` URL, or the name of a data file of the
+    book (``data/manifest.tsv``, e.g. ``"kdd/KDDTest.arff.gz"``), fetched if needed.
+    """
+    expected = ("a CSV, Parquet or ARFF file, an s3://bucket/key URL or a data file "
+                "of the book")
+    check_parameter(name, data, isinstance(data, str) and data.strip() != "", expected)
+    if data.startswith("s3://"):
+        check_parameter(name, data, bool(_S3.match(data)),
+                        "an s3://bucket/key URL (a bucket of 3 to 63 lowercase letters, "
+                        "digits, dots or hyphens, then the object's key)")
+        return data
+    path = _resolve(data)
+    if not path.exists() and data in {e.path for e in read_manifest()}:
+        from .data import path_of
+
+        return path_of(data)
+    check_parameter(name, data, path.exists(), f"{expected}, but {shown(path)} does not exist")
+    check_parameter(name, data, path.is_file(), f"{expected}, but {shown(path)} is a folder")
+    check_parameter(name, data, os.access(path, os.R_OK),
+                    f"{expected}, but {shown(path)} cannot be read (permissions)")
+    check_parameter(name, data, path.stat().st_size > 0, f"{expected}, but {shown(path)} is empty")
+    return path
+
+
+def _writable_folder(folder: Path) -> str | None:
+    """Why ``folder`` cannot be created and written, or None if it can."""
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{shown(existing)} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{shown(existing)} cannot be written (permissions)"
+    if os.statvfs(existing).f_flag & os.ST_RDONLY:
+        return f"{shown(existing)} is on a read-only file system"
+    return None
+
+
+def check_output_folder(name: str, output_folder: Any, overwrite: Any) -> Path:
+    """The report folder for ``output_folder``, checked; nothing is created yet.
+
+    ``""`` means a new folder under ``_build/your_own_data`` in the project (git
+    ignores it), named after the date, time and process. A folder the reader names
+    must be new or empty, unless ``overwrite`` is True: then the report's own files
+    (:data:`REPORT_FILES`) in it are replaced and every other file is left alone.
+    """
+    check_parameter("overwrite", overwrite, isinstance(overwrite, bool), "True or False")
+    check_parameter(name, output_folder, isinstance(output_folder, str),
+                    'a folder for the report, or "" for a new one under _build/your_own_data')
+    if output_folder == "":
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder = DEFAULT_OUTPUT_ROOT / f"report-{stamp}-{os.getpid()}"
+    else:
+        folder = _resolve(output_folder)
+    problem = _writable_folder(folder)
+    check_parameter(name, output_folder, problem is None,
+                    f"a folder that can be written, but {problem}")
+    if folder.is_dir() and not overwrite:
+        held = sorted(p.name for p in folder.iterdir())
+        listed = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
+        check_parameter(name, output_folder, not held,
+                        f"a new or empty folder, but {shown(folder)} holds {listed}: "
+                        "choose another folder, or set overwrite=True to replace the "
+                        "report's files in it")
+    return folder
+
+
+# ---- the data: after H2O has read it, before any training -------------------------------
+
+
+def read_table(source: str | Path, name: str):
+    """The table at ``source`` as an H2O frame (:func:`frame_from_file`), or one sentence.
+
+    H2O guesses the format (CSV, Parquet, ARFF, compressed or not), the separator,
+    the header and the column types.
+    """
+    from h2o.exceptions import H2OResponseError, H2OServerError
+
+    from .file_to_cluster import frame_from_file
+
+    what = source if isinstance(source, str) else shown(source)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            frame = frame_from_file(source, name)
+    except (H2OResponseError, H2OServerError, OSError) as err:
+        lines = [line.strip() for line in str(err).strip().splitlines()]
+        reason = next((line[len("Error:"):] for line in lines if line.startswith("Error:")),
+                      lines[0] if lines else type(err).__name__)
+        reason = reason.split(" for nfs:")[0].split(" for s3:")[0].strip(" .")[:160]
+        raise TabularError(f"H2O could not read {what} as a table ({reason}): give a "
+                           "CSV, Parquet or ARFF file") from None
+    if frame is None or frame.nrows == 0 or frame.ncol == 0:
+        raise TabularError(f"{what} holds no rows of data: give a table with rows")
+    if any(not name.isprintable() or "\ufffd" in name for name in frame.columns):
+        raise TabularError(f"H2O could not read {what} as a table (its first line holds "
+                           "binary data): give a CSV, Parquet or ARFF file")
+    return frame
+
+
+def check_columns(frame, **named: str | Sequence[str]) -> None:
+    """Every column named in ``named`` (parameter name: column or list) is in ``frame``."""
+    names = list(frame.columns)
+    for parameter, value in named.items():
+        wanted = [value] if isinstance(value, str) else list(value)
+        for column in wanted:
+            if column and column not in names:
+                listed = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+                raise TabularError(f"{parameter}: the table has no column {column!r} "
+                                   f"(its {len(names)} columns: {listed})")
+
+
+def check_features(columns) -> None:
+    """One sentence if no numeric or categorical feature is left (``columns``:
+    :class:`~aebook.tabular.Columns`)."""
+    if not columns.features:
+        reasons = "; ".join(f"{c}: {why}" for c, why in list(columns.ignored.items())[:6])
+        raise TabularError(f"no numeric or categorical feature is left to learn from "
+                           f"({reasons}): keep at least one column as a feature")
+
+
+def check_evaluation_labels(labels: np.ndarray | None, evaluated: np.ndarray) -> None:
+    """One sentence unless the rows to evaluate (``evaluated``: a mask) hold labelled
+    anomalies and labelled normal rows; nothing without labels."""
+    if labels is None:
+        return
+    known = labels[np.asarray(evaluated) & np.isfinite(labels)]
+    anomalies, normal = int((known == 1).sum()), int((known == 0).sum())
+    if not anomalies or not normal:
+        raise TabularError(
+            f"the rows the model does not train on hold {anomalies} labelled anomalies "
+            f"and {normal} labelled normal rows: an evaluation needs both (label "
+            "more rows, or set label_column=\"\")")
+
+
+def _values(frame, column: str) -> list[Any]:
+    return frame[column].as_data_frame(use_multi_thread=False)[column].tolist()
+
+
+def known_normal_rows(frame, normal_column: str, normal_value: str) -> np.ndarray:
+    """Positions of the rows whose ``normal_column`` is ``normal_value`` (as text:
+    the number 1 and 1.0 both read "1"); all rows when ``normal_column`` is empty."""
+    if not normal_column:
+        return np.arange(frame.nrows)
+    values = [_level(v) for v in _values(frame, normal_column)]
+    rows = np.flatnonzero([v == normal_value for v in values])
+    if rows.size == 0:
+        seen = sorted({v for v in values if v is not None})
+        listed = ", ".join(repr(v) for v in seen[:6]) + (", ..." if len(seen) > 6 else "")
+        raise TabularError(f"no row has {normal_column}={normal_value!r}, so there are no "
+                           f"known-normal rows to train on (its values: {listed})")
+    return rows
+
+
+def minimum_normal_rows(false_alarm_rate: float, held_out_share: float) -> int:
+    """Known-normal rows needed: at least :data:`MIN_FIT_ROWS` to train on, and enough
+    held out (``ceil(1 / rate) - 1``) for the threshold of ``false_alarm_rate``."""
+    held_out = math.ceil(1 / false_alarm_rate) - 1
+    return max(math.ceil(held_out / held_out_share - 1e-9),
+               math.ceil(MIN_FIT_ROWS / (1 - held_out_share) - 1e-9))
+
+
+def check_normal_rows(count: int, false_alarm_rate: float, held_out_share: float) -> None:
+    """One sentence if ``count`` known-normal rows are too few."""
+    needed = minimum_normal_rows(false_alarm_rate, held_out_share)
+    if count < needed:
+        raise TabularError(
+            f"{count} known-normal rows are too few: a false-alarm rate of "
+            f"{false_alarm_rate:g} with held_out_share={held_out_share:g} needs at least "
+            f"{needed} (mark more rows normal, or raise false_alarm_rate)")
+
+
+def anomaly_labels(frame, label_column: str, normal_column: str = "",
+                   normal_value: str = "") -> np.ndarray | None:
+    """Each row's label, 1.0 for an anomaly, 0.0 for a normal row, NaN if missing.
+
+    The label column must be numeric with the values 0 and 1, or be the
+    ``normal_column`` itself (then a row is normal if it has ``normal_value``).
+    None without a ``label_column``.
+    """
+    if not label_column:
+        return None
+    if label_column == normal_column and normal_column:
+        values = [_level(v) for v in _values(frame, label_column)]
+        return np.array([math.nan if v is None else float(v != normal_value) for v in values])
+    kind = frame.types[label_column]
+    if kind not in ("int", "real"):
+        raise TabularError(
+            f"label_column {label_column!r} is not numeric (H2O read it as {kind}): give a "
+            "column with 1 for an anomaly and 0 for a normal row")
+    labels = np.asarray(_values(frame, label_column), dtype=float)
+    odd = sorted({v for v in labels[np.isfinite(labels)] if v not in (0.0, 1.0)})
+    if odd:
+        raise TabularError(
+            f"label_column {label_column!r} holds values other than 0 and 1 (e.g. "
+            f"{odd[0]:g}): give 1 for an anomaly and 0 for a normal row")
+    return labels
+
+
+def split_normal_rows(rows: np.ndarray, held_out_share: float, fit_rows: int,
+                      seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Known-normal ``rows`` drawn at random (numpy, ``seed``) into rows to train on
+    and rows held out for the threshold.
+
+    ``floor(held_out_share * n)`` rows are held out; the model trains on the others,
+    at most ``fit_rows`` of them (0: all). Both parts keep the table's order.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    shuffled = np.random.default_rng(seed).permutation(rows)
+    held = int(math.floor(held_out_share * rows.size + 1e-9))
+    rest = shuffled[held:]
+    if fit_rows:
+        rest = rest[:fit_rows]
+    return np.sort(rest), np.sort(shuffled[:held])
+
+
+def take_rows(frame, rows: np.ndarray, name: str):
+    """The rows at positions ``rows`` of ``frame`` as a new frame ``unique_id(name)``."""
+    import h2o
+
+    from .h2o_session import unique_id
+
+    mask = np.zeros(frame.nrows, dtype=np.int64)
+    mask[np.asarray(rows, dtype=np.int64)] = 1
+    keep = h2o.H2OFrame(pd.DataFrame({"keep": mask}), destination_frame=unique_id("rows"),
+                        column_types=["int"])
+    part = h2o.assign(frame[keep["keep"] == 1, :], unique_id(name))
+    h2o.remove(keep)
+    return part
+
+
+# ---- the report's files ------------------------------------------------------------------
+
+
+def ranked_rows(table: pd.DataFrame, errors: np.ndarray, threshold: float,
+                used_for: np.ndarray, shares: pd.DataFrame,
+                labels: np.ndarray | None = None) -> pd.DataFrame:
+    """The rows of ``table``, highest reconstruction error first.
+
+    Columns: ``rank``, ``row`` (position in the file, from 0), ``score``,
+    ``flagged`` (score above ``threshold``), ``used_for`` (``fit``, ``held-out`` or
+    ``scored``), the column with the largest share of the row's error and that share,
+    the ``label`` if given, then the row's own values.
+    """
+    order = np.argsort(-np.asarray(errors), kind="stable")
+    top = shares.idxmax(axis=1).to_numpy()
+    top_share = shares.max(axis=1).to_numpy()
+    report = pd.DataFrame({
+        "rank": np.arange(1, len(order) + 1),
+        "row": order,
+        "score": np.asarray(errors)[order],
+        "flagged": np.asarray(errors)[order] > threshold,
+        "used_for": np.asarray(used_for)[order],
+        "top_column": top[order],
+        "top_share": top_share[order].round(4),
+    })
+    if labels is not None:
+        report["label"] = pd.array(np.asarray(labels)[order], dtype="Float64").astype("Int64")
+    values = table.iloc[order].reset_index(drop=True)
+    values.columns = [c if c not in report.columns else f"{c} (data)" for c in values.columns]
+    return pd.concat([report, values], axis=1)
+
+
+def prepare_folder(folder: Path) -> None:
+    """Create ``folder``; remove report files of an earlier run in it (and nothing else)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in REPORT_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / name).unlink()
+
+
+def export_mojo_with_jar(model, folder: Path) -> tuple[Path, Path]:
+    """``model`` as ``autoencoder_mojo.zip`` and H2O's ``h2o-genmodel.jar`` in ``folder``.
+
+    With the jar (and Java) the MOJO scores without a cluster, e.g. with
+    ``h2o.mojo_predict_pandas``. The pinned client 3.46.0.11 exports MOJOs; a client
+    that refuses raises :class:`TabularError`.
+    """
+    from h2o.exceptions import H2OValueError
+
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / ".mojo-download"
+    staging.mkdir(exist_ok=True)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            mojo = Path(model.download_mojo(path=str(staging), get_genmodel_jar=True))
+    except H2OValueError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise TabularError(f"this h2o client does not export MOJOs ({err})") from None
+    target, jar = folder / "autoencoder_mojo.zip", folder / "h2o-genmodel.jar"
+    mojo.replace(target)
+    (staging / "h2o-genmodel.jar").replace(jar)
+    shutil.rmtree(staging, ignore_errors=True)
+    return target, jar
+
+
+def write_json(path: Path, content: dict[str, Any]) -> Path:
+    """``content`` as indented JSON (numpy numbers as plain numbers)."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, np.generic):
+            return value.item()
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    path.write_text(json.dumps(content, indent=2, default=plain) + "\n")
+    return path
+
+
+# ---- figures -----------------------------------------------------------------------------
+
+
+def plot_errors(errors: np.ndarray, used_for: np.ndarray, threshold: float,
+                false_alarm_rate: float):
+    """Histogram of log10 reconstruction errors per row group, with the threshold."""
+    import matplotlib.pyplot as plt
+
+    errors = np.asarray(errors, dtype=float)
+    logs = np.log10(np.maximum(errors, np.finfo(float).tiny))
+    bins = np.linspace(logs.min(), logs.max(), 60)
+    fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
+    styles = {"fit": ("tab:gray", "trained on"), "held-out": ("tab:green", "held out (normal)"),
+              "scored": ("tab:red", "other rows (only scored)")}
+    for group, (color, text) in styles.items():
+        part = logs[np.asarray(used_for) == group]
+        if part.size:
+            ax.hist(part, bins=bins, histtype="step", density=True, linewidth=1.6,
+                    color=color, label=f"{text}: {part.size} rows")
+    ax.axvline(np.log10(threshold), color="black", linestyle="--",
+               label=f"threshold for a false-alarm rate of {false_alarm_rate:g}")
+    ax.set_title("Reconstruction error of every row, by group")
+    ax.set_xlabel("reconstruction error (MSE, log10)")
+    ax.set_ylabel("density (each group sums to 1)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def plot_error_shares(shares: pd.DataFrame, errors: np.ndarray, top: int = 15,
+                      columns_shown: int = 8):
+    """Stacked bars: each column's share of the error of the ``top`` rows."""
+    import matplotlib.pyplot as plt
+
+    order = np.argsort(-np.asarray(errors), kind="stable")[:top]
+    part = shares.iloc[order]
+    leading = part.mean().sort_values(ascending=False).index[:columns_shown].tolist()
+    shown_part = part[leading].copy()
+    if len(part.columns) > len(leading):
+        shown_part["other columns"] = part.drop(columns=leading).sum(axis=1)
+    fig, ax = plt.subplots(figsize=(10, 0.32 * len(order) + 1.6), layout="constrained")
+    left = np.zeros(len(order))
+    colors = plt.get_cmap("tab10").colors + ("lightgray",)
+    for k, column in enumerate(shown_part.columns):
+        color = "lightgray" if column == "other columns" else colors[k % 10]
+        ax.barh(np.arange(len(order)), shown_part[column], left=left, color=color,
+                label=str(column))
+        left += shown_part[column].to_numpy()
+    ax.set_yticks(np.arange(len(order)),
+                  [f"row {r} ({errors[r]:.3g})" for r in order], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_title(f"Which columns the error of the {len(order)} highest-scoring rows comes from")
+    ax.set_xlabel("share of the row's squared reconstruction error")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return fig
+
+
+def plot_roc_pr(labels: np.ndarray, errors: np.ndarray):
+    """ROC and precision-recall curves of ``errors`` against 0/1 ``labels``, with
+    AUROC and average precision; returns the figure and the two numbers."""
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import (average_precision_score, precision_recall_curve,
+                                 roc_auc_score, roc_curve)
+
+    auroc = float(roc_auc_score(labels, errors))
+    ap = float(average_precision_score(labels, errors))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+    fpr, tpr, _ = roc_curve(labels, errors)
+    left.plot(fpr, tpr, color="tab:blue", label=f"autoencoder (AUROC {auroc:.3f})")
+    left.plot([0, 1], [0, 1], color="tab:gray", linestyle=":", label="chance")
+    left.set(title="ROC curve", xlabel="false-alarm rate", ylabel="detection rate")
+    precision, recall, _ = precision_recall_curve(labels, errors)
+    right.plot(recall, precision, color="tab:blue", label=f"autoencoder (AP {ap:.3f})")
+    right.axhline(np.mean(labels), color="tab:gray", linestyle=":",
+                  label="chance (anomaly share)")
+    right.set(title="Precision-recall curve", xlabel="recall (share of anomalies found)",
+              ylabel="precision")
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+        ax.set_xlim(-0.01, 1.01)
+        ax.set_ylim(-0.01, 1.01)
+        ax.legend(loc="lower right" if ax is left else "lower left", fontsize=9)
+    return fig, auroc, ap

@@ -1,0 +1,422 @@
+"""Chapter 10, the anomaly report on the reader's own table (aebook.report and papermill).
+
+The checks and files of :mod:`aebook.report` are tested directly (most without H2O);
+the notebook itself runs with papermill on the ECG file, on samples of the network
+connection records (ARFF, with and without a label column), on a small generated
+table (Parquet, and CSV through ``s3://``) with missing values and a category that
+only appears among the rows to score, and on each kind of bad input, which must stop
+the notebook with one sentence before any training.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import papermill
+import pytest
+
+from aebook import path_of
+from aebook.params import ParameterError
+from aebook.report import (DEFAULT_OUTPUT_ROOT, MIN_FIT_ROWS, REPORT_FILES,
+                           check_data_source, check_evaluation_labels,
+                           check_normal_rows, check_output_folder,
+                           minimum_normal_rows, prepare_folder, ranked_rows,
+                           split_normal_rows)
+from aebook.tabular import TabularError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "10_your_own_data.ipynb"
+SMALL = {"fit_rows": 0, "hidden": [8, 3, 8], "epochs": 5, "max_mem_size": "512M"}
+
+
+# ---- aebook.report without H2O -------------------------------------------------------------
+
+
+def test_data_source_accepts_files_book_data_and_s3(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("a,b\n1,2\n")
+    assert check_data_source("data", str(table)) == table
+    assert check_data_source("data", "s3://my-bucket/dir/t.csv") == "s3://my-bucket/dir/t.csv"
+    assert check_data_source("data", "ecg/ecg_discord_train.csv").is_file()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: str(d / "missing.csv"), r"missing\.csv does not exist"),
+    (lambda d: str(d), "is a folder"),
+    (lambda d: str((d / "empty.csv").touch() or d / "empty.csv"), "is empty"),
+    (lambda d: "", "expected a CSV, Parquet or ARFF file"),
+    (lambda d: 3, "expected a CSV, Parquet or ARFF file"),
+    (lambda d: "s3://B/x.csv", "expected an s3://bucket/key URL"),
+    (lambda d: "s3://bucket", "expected an s3://bucket/key URL"),
+])
+def test_data_source_problems_are_one_sentence(tmp_path, make, message):
+    with pytest.raises(ParameterError, match=message) as error:
+        check_data_source("data", make(tmp_path))
+    assert str(error.value).startswith("invalid parameter data=")
+    assert "\n" not in str(error.value)
+
+
+def test_output_folder_new_empty_or_overwrite(tmp_path):
+    assert check_output_folder("output_folder", str(tmp_path / "a" / "b"), False) == \
+        tmp_path / "a" / "b"
+    assert not (tmp_path / "a").exists()  # nothing is created by the check
+    assert check_output_folder("output_folder", str(tmp_path), False) == tmp_path  # empty
+    (tmp_path / "mine.txt").write_text("the reader's")
+    with pytest.raises(ParameterError, match=r"holds mine\.txt: choose another folder, "
+                                              r"or set overwrite=True"):
+        check_output_folder("output_folder", str(tmp_path), False)
+    assert check_output_folder("output_folder", str(tmp_path), True) == tmp_path
+
+
+def test_default_output_folder_is_new_and_git_ignored():
+    folder = check_output_folder("output_folder", "", False)
+    assert folder.parent == DEFAULT_OUTPUT_ROOT and not folder.exists()
+    assert "_build/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_output_folder_that_cannot_be_written(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ParameterError, match=r"expected a folder that can be written, "
+                                              r"but .*file is a file, not a folder"):
+        check_output_folder("output_folder", str(tmp_path / "file" / "report"), False)
+    with pytest.raises(ParameterError, match="overwrite=1: expected True or False"):
+        check_output_folder("output_folder", str(tmp_path), 1)
+
+
+def test_prepare_folder_replaces_report_files_only(tmp_path):
+    for name in ("roc_pr.png", "notes.txt"):
+        (tmp_path / name).write_text("old")
+    prepare_folder(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert "notes.txt" not in REPORT_FILES
+
+
+def test_minimum_normal_rows_covers_threshold_and_training():
+    # 1 % needs 99 held-out rows: 99 / 0.2 = 495 normal rows
+    assert minimum_normal_rows(0.01, 0.2) == 495
+    assert minimum_normal_rows(0.25, 0.2) == 15  # 3 held out; 12 left to train on
+    assert minimum_normal_rows(0.5, 0.5) == 2 * MIN_FIT_ROWS
+    check_normal_rows(495, 0.01, 0.2)
+    with pytest.raises(TabularError, match=r"^494 known-normal rows are too few: .* needs "
+                                           r"at least 495 \(mark more rows normal"):
+        check_normal_rows(494, 0.01, 0.2)
+
+
+def test_split_normal_rows_is_disjoint_capped_and_seeded():
+    rows = np.arange(0, 1000, 2)
+    fit, held = split_normal_rows(rows, 0.2, 0, seed=1)
+    assert len(held) == 100 and len(fit) == 400
+    assert not set(fit) & set(held) and set(fit) | set(held) == set(rows)
+    assert list(fit) == sorted(fit)
+    capped, held_again = split_normal_rows(rows, 0.2, 50, seed=1)
+    assert len(capped) == 50 and set(capped) <= set(fit) and list(held_again) == list(held)
+    assert list(split_normal_rows(rows, 0.2, 0, seed=2)[1]) != list(held)
+
+
+def test_evaluation_needs_both_labels_among_rows_not_trained_on():
+    labels = np.array([0, 0, 1, math.nan, 0])
+    check_evaluation_labels(labels, np.array([False, True, True, True, False]))
+    check_evaluation_labels(None, np.ones(5, bool))
+    with pytest.raises(TabularError, match="0 labelled anomalies and 2 labelled normal"):
+        check_evaluation_labels(labels, np.array([True, True, False, True, False]))
+
+
+def test_ranked_rows_put_the_largest_error_first():
+    table = pd.DataFrame({"a": [1, 2, 3], "score": ["x", "y", "z"]})
+    shares = pd.DataFrame({"a": [0.9, 0.2, 0.5], "score": [0.1, 0.8, 0.5]})
+    ranked = ranked_rows(table, np.array([0.1, 3.0, 2.0]), 1.0,
+                         np.array(["fit", "held-out", "scored"], dtype=object), shares,
+                         np.array([0.0, 1.0, math.nan]))
+    assert ranked["row"].tolist() == [1, 2, 0]
+    assert ranked["flagged"].tolist() == [True, True, False]
+    assert ranked["used_for"].tolist() == ["held-out", "scored", "fit"]
+    assert ranked["top_column"].tolist() == ["score", "a", "a"]
+    assert ranked["label"].tolist()[:1] == [1] and pd.isna(ranked["label"].iloc[1])
+    assert "score (data)" in ranked.columns  # a table column never hides the report's
+
+
+# ---- aebook.report with H2O ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def h2o_tables(tmp_path_factory):
+    """A folder with a small CSV, its Parquet copy (written by H2O, which is stopped
+    again) and a corrupt Parquet file."""
+    import h2o
+
+    from aebook import h2o_session, unique_id
+
+    folder = tmp_path_factory.mktemp("tables")
+    small_table().to_csv(folder / "small.csv", index=False)
+    (folder / "binary.csv").write_bytes(bytes(range(256)) * 2)
+    whole = gzip.compress(b"a,b\n1,2\n" * 1000)
+    (folder / "broken.csv.gz").write_bytes(whole[:len(whole) // 2])  # cut short
+    with h2o_session(max_mem_size="512M", nthreads=1):
+        frame = h2o.import_file(str(folder / "small.csv"),
+                                destination_frame=unique_id("small"))
+        h2o.export_file(frame, str(folder / "export"), format="parquet", force=True)
+    (folder / "export" / "part-m-00000").replace(folder / "small.parquet")  # one part
+    shutil.rmtree(folder / "export")
+    return folder
+
+
+@pytest.fixture
+def small_frame(h2o_tables):
+    """The small table in a running H2O cluster (for this test only)."""
+    import h2o
+
+    from aebook import h2o_session, unique_id
+
+    with h2o_session(max_mem_size="512M", nthreads=1):
+        yield h2o_tables, h2o.import_file(str(h2o_tables / "small.csv"),
+                                          destination_frame=unique_id("small"))
+
+
+@pytest.mark.h2o
+def test_report_data_checks_with_h2o(small_frame):
+    from aebook import tabular
+    from aebook.report import (anomaly_labels, check_columns, check_features,
+                               known_normal_rows, read_table, take_rows)
+
+    folder, frame = small_frame
+    parquet = read_table(folder / "small.parquet", "small_parquet")
+    assert parquet.shape == frame.shape
+    with pytest.raises(TabularError, match=r"^H2O could not read .*broken\.csv\.gz as a table "
+                                           r"\(Cannot determine file type\): give a CSV"):
+        read_table(folder / "broken.csv.gz", "broken")
+    with pytest.raises(TabularError, match=r"binary\.csv as a table \(its first line holds "
+                                           r"binary data\)"):
+        read_table(folder / "binary.csv", "binary")
+    with pytest.raises(TabularError, match=r"^label_column: the table has no column 'y2'"):
+        check_columns(frame, normal_column="known", label_column="y2", ignore_columns=[])
+    with pytest.raises(TabularError, match=r"^ignore_columns: the table has no column 'x'"):
+        check_columns(frame, normal_column="", label_column="", ignore_columns=["id", "x"])
+    normal = known_normal_rows(frame, "known", "1")
+    assert list(normal) == list(np.flatnonzero(small_table()["known"] == 1))
+    assert len(known_normal_rows(frame, "", "")) == frame.nrows
+    with pytest.raises(TabularError, match=r"no row has known='yes'.*its values: '0', '1'"):
+        known_normal_rows(frame, "known", "yes")
+    labels = anomaly_labels(frame, "y", "known", "1")
+    assert np.array_equal(labels, small_table()["y"].to_numpy(dtype=float))
+    assert np.array_equal(anomaly_labels(frame, "known", "known", "1"), 1.0 - small_table()["known"])
+    with pytest.raises(TabularError, match=r"^label_column 'colour' is not numeric \(H2O read "
+                                           r"it as enum\)"):
+        anomaly_labels(frame, "colour")
+    with pytest.raises(TabularError, match="values other than 0 and 1"):
+        anomaly_labels(frame, "amount")
+    columns = tabular.column_roles(frame, ignore=["id", "known", "y", "amount", "colour",
+                                                  "size"])
+    with pytest.raises(TabularError, match="^no numeric or categorical feature is left"):
+        check_features(columns)
+    part = take_rows(frame, np.array([0, 5, 7]), "three")
+    assert part["id"].as_data_frame()["id"].tolist() == [0, 5, 7]
+
+
+# ---- the notebook with papermill --------------------------------------------------------------
+
+
+def small_table(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Rows with missing values; the colour 'purple' only among rows not known normal."""
+    rng = np.random.default_rng(seed)
+    colour = rng.choice(["red", "green", "blue"], size=n, p=[0.5, 0.3, 0.2]).astype(object)
+    size = rng.normal(10, 1, size=n) + (colour == "red") * 2
+    amount = np.floor(rng.lognormal(3, 1.5, size=n))
+    y = (rng.uniform(size=n) < 0.1).astype(int)
+    size[y == 1] += rng.choice([-6, 6], size=int(y.sum()))
+    known = ((y == 0) & (rng.uniform(size=n) < 0.8)).astype(int)
+    unknown = np.flatnonzero(known == 0)
+    colour[unknown[:3]] = "purple"
+    amount[rng.choice(n, 15, replace=False)] = np.nan
+    size[rng.choice(n, 10, replace=False)] = np.nan
+    return pd.DataFrame({"id": np.arange(n), "size": size.round(3), "amount": amount,
+                         "colour": colour, "known": known, "y": y})
+
+
+def run(tmp_path: Path, **parameters) -> tuple[Path, nbformat.NotebookNode]:
+    """Run the notebook; return its report folder and the executed notebook."""
+    parameters.setdefault("output_folder", str(tmp_path / "report"))
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters,
+                               cwd=str(NOTEBOOK.parent), kernel_name="python3",
+                               progress_bar=False)
+    return Path(parameters["output_folder"]), nbformat.read(out, as_version=4)
+
+
+def text_of(nb: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+
+
+def check_report(folder: Path, rows: int, labelled: bool) -> tuple[pd.DataFrame, dict]:
+    names = {p.name for p in folder.iterdir()}
+    expected = set(REPORT_FILES) - ({"roc_pr.png"} if not labelled else set())
+    assert names >= expected and ("roc_pr.png" in names) == labelled
+    ranked = pd.read_csv(folder / "ranked_rows.csv")
+    report = json.loads((folder / "report.json").read_text())
+    assert len(ranked) == rows == report["rows"]
+    assert ranked["score"].is_monotonic_decreasing and ranked["score"].notna().all()
+    assert sorted(ranked["row"]) == list(range(rows))
+    assert ranked["flagged"].sum() == report["rows_flagged"]
+    assert (ranked["flagged"] == (ranked["score"] > report["threshold"])).all()
+    assert (report["auroc"] is not None) == labelled
+    return ranked, report
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+def test_report_on_the_ecg_file_without_normal_column(tmp_path):
+    folder, nb = run(tmp_path, data="ecg/ecg_discord_test.csv", normal_column="",
+                     label_column="", false_alarm_rate=0.25, hidden=[20], epochs=50)
+    ranked, report = check_report(folder, rows=23, labelled=False)
+    assert len(report["features"]) == 210
+    assert "no normal_column: all 23 rows count as normal" in text_of(nb)
+    assert "the MOJO reconstructs the first rows as H2O does: True" in text_of(nb)
+
+
+def kdd_sample(path: Path, rows: int, label: bool, seed: int = 0) -> Path:
+    """A random sample of the training records as ARFF, with a 0/1 column 'attack'."""
+    with gzip.open(path_of("kdd/KDDTrain.arff.gz"), "rt") as f:
+        lines = f.read().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().lower() == "@data") + 1
+    header, records = lines[:start - 1], [r for r in lines[start:] if r.strip()]
+    chosen = np.sort(np.random.default_rng(seed).choice(len(records), rows, replace=False))
+    out = header + (["@attribute attack numeric"] if label else []) + ["@data"]
+    for i in chosen:
+        record = records[i]
+        attack = record.rsplit(",", 1)[1].strip().strip("'") != "normal"
+        out.append(record + (f",{int(attack)}" if label else ""))
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+def test_report_on_network_records_with_a_label(tmp_path):
+    data = kdd_sample(tmp_path / "kdd_sample.arff", 2500, label=True)
+    folder, nb = run(tmp_path, data=str(data), normal_column="class",
+                     normal_value="normal", label_column="attack",
+                     ignore_columns=["class"], fit_rows=800, epochs=5)
+    ranked, report = check_report(folder, rows=2500, labelled=True)
+    assert "class" not in report["features"] and "attack" not in report["features"]
+    assert report["auroc"] > 0.8 and 0 < report["average_precision"] <= 1
+    assert set(ranked["label"]) == {0, 1}
+    assert report["rows_fit"] == 800
+    assert "AUROC" in text_of(nb)
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+def test_report_on_network_records_without_a_label(tmp_path):
+    data = kdd_sample(tmp_path / "kdd_sample.arff", 1500, label=False, seed=1)
+    folder, nb = run(tmp_path, data=str(data), normal_column="class",
+                     normal_value="normal", label_column="", fit_rows=600, epochs=5)
+    ranked, report = check_report(folder, rows=1500, labelled=False)
+    assert "label" not in ranked.columns
+    assert "no label_column: nothing to evaluate" in text_of(nb)
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+def test_report_on_a_small_table_with_missing_values_and_an_unseen_category(
+        h2o_tables, tmp_path):
+    folder = tmp_path / "report"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("the reader's own file")
+    (folder / "roc_pr.png").write_text("an old report's figure")
+    run(tmp_path, data=str(h2o_tables / "small.parquet"), normal_column="known",
+        normal_value="1", label_column="y", ignore_columns=["id"],
+        false_alarm_rate=0.05, overwrite=True, **SMALL)
+    ranked, report = check_report(folder, rows=300, labelled=True)
+    assert (folder / "notes.txt").read_text() == "the reader's own file"
+    assert set(report["features"]) == {"size", "amount", "colour"}
+    purple = ranked[ranked["colour"] == "purple"]
+    assert len(purple) == 3 and (purple["used_for"] == "scored").all()
+    assert ranked.loc[ranked["amount"].isna(), "score"].notna().all()
+    assert report["auroc"] > 0.7
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+def test_report_reads_an_s3_object(h2o_tables, tmp_path, monkeypatch):
+    from aebook import start_object_store
+
+    with start_object_store() as store:
+        store.ensure_bucket("your-own-data")
+        url = store.upload(h2o_tables / "small.csv", "your-own-data", "tables/small.csv")
+        monkeypatch.setenv("AEBOOK_S3_ENDPOINT", store.endpoint)
+        monkeypatch.setenv("AEBOOK_S3_ACCESS_KEY", store.access_key)
+        monkeypatch.setenv("AEBOOK_S3_SECRET_KEY", store.secret_key)
+        folder, nb = run(tmp_path, data=url, normal_column="known", normal_value="1",
+                         label_column="", ignore_columns=["id", "y"],
+                         false_alarm_rate=0.05, **SMALL)
+    check_report(folder, rows=300, labelled=False)
+    assert "s3://your-own-data/tables/small.csv: 300 rows, 6 columns" in text_of(nb)
+
+
+BAD_INPUTS = [
+    # (name, parameters (with {tmp} and {small}), exception, message pattern)
+    ("missing file", {"data": "{tmp}/nope.csv"}, "ParameterError",
+     r"^invalid parameter data='.*nope\.csv': expected a CSV, Parquet or ARFF file, .*"
+     r"nope\.csv does not exist$"),
+    ("unreadable file", {"data": "{small}/broken.csv.gz"}, "TabularError",
+     r"^H2O could not read .*broken\.csv\.gz as a table \(Cannot determine file type\): "
+     r"give a CSV, Parquet or ARFF file$"),
+    ("unknown column", {"normal_column": "reviewed"}, "TabularError",
+     r"^normal_column: the table has no column 'reviewed' \(its 6 columns: id, size, "
+     r"amount, colour, known, y\)$"),
+    ("no feature left", {"ignore_columns": ["id", "size", "amount", "colour"]},
+     "TabularError", r"^no numeric or categorical feature is left to learn from \(.*\): "
+                     r"keep at least one column as a feature$"),
+    ("too few normal rows", {"false_alarm_rate": 0.001}, "TabularError",
+     r"^\d+ known-normal rows are too few: a false-alarm rate of 0\.001 with "
+     r"held_out_share=0\.2 needs at least 4995 \(mark more rows normal, or raise "
+     r"false_alarm_rate\)$"),
+    ("non-numeric label", {"label_column": "colour"}, "TabularError",
+     r"^label_column 'colour' is not numeric \(H2O read it as enum\): give a column with "
+     r"1 for an anomaly and 0 for a normal row$"),
+    ("output folder in a file", {"output_folder": "{small}/small.csv/report"},
+     "ParameterError", r"^invalid parameter output_folder='.*': expected a folder that can "
+                       r"be written, but .*small\.csv is a file, not a folder$"),
+    ("output folder not empty", {"output_folder": "{small}"}, "ParameterError",
+     r"^invalid parameter output_folder='.*': expected a new or empty folder, but .* "
+     r"holds .*: choose another folder, or set overwrite=True to replace the report's "
+     r"files in it$"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+@pytest.mark.parametrize("parameters, ename, message",
+                         [case[1:] for case in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
+def test_bad_input_stops_before_training_in_one_sentence(h2o_tables, tmp_path, parameters,
+                                                         ename, message):
+    small = h2o_tables
+    values = {"data": str(small / "small.csv"), "normal_column": "known",
+              "normal_value": "1", "label_column": "y", "ignore_columns": ["id"],
+              "output_folder": str(tmp_path / "report"), **SMALL}
+    for key, value in parameters.items():
+        values[key] = value.format(tmp=tmp_path, small=small) if isinstance(value, str) \
+            else value
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=values,
+                                   cwd=str(NOTEBOOK.parent), kernel_name="python3",
+                                   progress_bar=False)
+    assert error.value.ename == ename
+    assert re.match(message, error.value.evalue), error.value.evalue
+    assert "\n" not in error.value.evalue
+    nb = nbformat.read(out, as_version=4)
+    training = next(c for c in nb.cells if "train_autoencoder(" in c.source)
+    assert training.execution_count is None, "the model was trained"
+    if values["output_folder"] == str(tmp_path / "report"):
+        assert not (tmp_path / "report").exists(), "the report folder was created"
+
