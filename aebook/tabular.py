@@ -16,9 +16,10 @@ The steps, each one function, for any H2O frame (CSV, Parquet, ARFF, ...)::
 Every frame and model gets an id from :func:`aebook.h2o_session.unique_id`, so many
 readers can share a cluster and :meth:`H2OSession.stop` removes what they made.
 
-Deployment: the pinned H2O client (3.46.0.12) refuses MOJO and POJO export in the
-open-source edition (it asks for H2O-3 Secure), so :func:`export_mojo` reports that
-in one sentence. :func:`export_scorer` writes the trained network instead (its
+Deployment: :func:`export_mojo` downloads a MOJO where the h2o client allows it
+(h2o 3.46.0.12 of the open-source edition refuses MOJO and POJO export and asks for
+H2O-3 Secure; it then says so in one sentence). Without Java at all,
+:func:`export_scorer` writes the trained network (its
 weights, through H2O's documented ``export_weights_and_biases``, and its input
 normalisation) to a JSON file that :class:`PortableScorer` scores with numpy alone,
 with the same one-hot encoding, normalisation, missing-value and unseen-level rules
@@ -385,9 +386,9 @@ def error_shares(per_feature: pd.DataFrame, columns: Columns | Iterable[str]) ->
 def export_mojo(model, folder: str | Path) -> Path:
     """Download ``model`` as a MOJO zip into ``folder`` (client side) and return its path.
 
-    The open-source h2o client pinned here (3.46.0.12) refuses MOJO export and asks
-    for H2O-3 Secure; this raises :class:`TabularError` saying so, without the
-    client's banner. Use :func:`export_scorer` to score without a cluster.
+    Some open-source h2o clients (3.46.0.12) refuse MOJO export and ask for H2O-3
+    Secure; this then raises :class:`TabularError` saying so, without the client's
+    banner. :func:`export_scorer` scores without a cluster and without Java.
     """
     from h2o.exceptions import H2OValueError
 
