@@ -402,7 +402,8 @@ def test_bad_input_stops_before_training_in_one_sentence(h2o_tables, tmp_path, p
     small = h2o_tables
     values = {"data": str(small / "small.csv"), "normal_column": "known",
               "normal_value": "1", "label_column": "y", "ignore_columns": ["id"],
-              "output_folder": str(tmp_path / "report"), **SMALL}
+              "false_alarm_rate": 0.05, "output_folder": str(tmp_path / "report"),
+              **SMALL}
     for key, value in parameters.items():
         values[key] = value.format(tmp=tmp_path, small=small) if isinstance(value, str) \
             else value
