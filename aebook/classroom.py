@@ -49,8 +49,8 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "04_mnist_deep": {"epochs": 1},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "06_evaluation": {},  # reads the committed benchmark results: already fast
-    "07_mnist_pretraining": {"unlabelled_rows": 5000, "label_counts": [100, 1000],
-                             "validation_rows": 500, "seeds": 2, "dl_samples": 3000,
+    "07_mnist_pretraining": {"unlabelled_rows": 3000, "label_counts": [100, 300],
+                             "validation_rows": 300, "seeds": 2, "dl_samples": 2000,
                              "max_trees": 10},
     "08_network_connections": {"fit_rows": 2000, "validation_rows": 1000, "calibration_rows": 1000,
                                "validation_anomalies": 500, "candidates": 1, "epochs": 2,
