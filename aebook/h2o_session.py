@@ -286,7 +286,9 @@ def _node_command(
     flatfile: str | None, store: ObjectStore | None, hide_folder: Path | None,
 ) -> list[str]:
     jar = _h2o_jar()
-    options = [f"-Xmx{memory}"]
+    # java.io.tmpdir: H2O unpacks native libraries (about 150 MB) there at every start;
+    # in the guarded folder they go when the node goes, however it ends.
+    options = [f"-Xmx{memory}", "-Djava.io.tmpdir={folder}"]
     if store is not None:
         options += store.h2o_jvm_options()
     args = ["-name", name, "-ip", "127.0.0.1", "-port", str(port),

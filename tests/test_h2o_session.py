@@ -332,3 +332,26 @@ def test_jvm_and_folder_die_with_a_kernel_killed_during_or_after_the_start(delay
             break
         time.sleep(0.5)
     assert not [f for f in new if f.name.startswith(f"aebook-{child.pid}-")]
+
+
+@pytest.mark.h2o
+def test_the_jvm_writes_its_temporary_files_only_into_the_guarded_folder():
+    """H2O unpacks native libraries (about 150 MB) into java.io.tmpdir at every start;
+    they must go with the node, also when the node is killed outright."""
+    import glob
+    import tempfile
+
+    system_tmp = tempfile.gettempdir()
+    before = set(glob.glob(f"{system_tmp}/libxgboost4j*"))
+    session = start_h2o(max_mem_size="512M")
+    try:
+        folder = session._servers.folder
+        assert [f for f in os.listdir(folder) if f.startswith("libxgboost4j")]
+        assert set(glob.glob(f"{system_tmp}/libxgboost4j*")) <= before
+        os.kill(session.jvm_pids[0], signal.SIGKILL)
+        deadline = time.time() + 10
+        while folder.exists() and time.time() < deadline:
+            time.sleep(0.3)
+        assert not folder.exists(), "the guard removes the folder when its node dies"
+    finally:
+        session.stop()
