@@ -96,6 +96,43 @@ def test_no_internal_link_or_image_is_broken(book):
     assert not broken, "\n".join(broken)
 
 
+def test_notebook_pages_carry_download_and_launch_links_from_the_configured_repository(book):
+    import nbformat
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config["repository"]["url"].rstrip("/")
+    owner_name = repo.removeprefix("https://github.com/")
+    branch = config["repository"]["branch"]
+    binder = config["launch_buttons"]["binderhub_url"].rstrip("/")
+    colab = config["launch_buttons"]["colab_url"].rstrip("/")
+    problems = []
+    for name in [p for p in toc_pages() if p.startswith("notebooks/")]:
+        page = book / f"{name}.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        links = {a["href"] for a in soup.find_all("a", href=True)}
+        expected = {
+            "Binder": f"{binder}/v2/gh/{owner_name}/{branch}?urlpath=lab/tree/{name}.ipynb",
+            "Colab": f"{colab}/github/{owner_name}/blob/{branch}/{name}.ipynb",
+            "repository": repo,
+        }
+        problems += [f"{name}: no {what} link {url}" for what, url in expected.items() if url not in links]
+        launch = [h for h in links if h.startswith((binder, colab))]
+        problems += [f"{name}: launch link {h} not built from {repo}" for h in launch if owner_name not in h]
+        downloads = [h for h in links if h.endswith(f"_sources/{name}.ipynb")]
+        if not downloads:
+            problems.append(f"{name}: no download link for {name}.ipynb")
+            continue
+        target = (page.parent / downloads[0]).resolve()
+        source = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
+        if not target.is_file() or len(nbformat.read(target, as_version=4).cells) != len(source.cells):
+            problems.append(f"{name}: the download link {downloads[0]} does not give the chapter's notebook")
+    for name in [p for p in toc_pages() if not p.startswith("notebooks/")]:  # Colab cannot open .md pages
+        soup = BeautifulSoup((book / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        problems += [f"{name}: launch link {a['href']} on a page that is not a notebook"
+                     for a in soup.find_all("a", href=True) if a["href"].startswith((binder, colab))]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.fixture(scope="module")
 def server(book):
     handler = functools.partial(_QuietHandler, directory=str(book))
