@@ -106,15 +106,20 @@ def apply_quick_mode(chapter: str, namespace: MutableMapping[str, Any],
     return True
 
 
-def quick_book_config(config: dict[str, Any], cache: Path) -> dict[str, Any]:
+def quick_book_config(config: dict[str, Any], cache: Path, root: Path) -> dict[str, Any]:
     """The book's configuration ``config`` for the quick build, with its own execution cache.
 
     The quick book must never share a jupyter-cache with the full book: the cache keys
     a notebook by its code, not by the environment, so a shared cache would hand one
-    build the other's outputs.
+    build the other's outputs. Jupyter Book resolves ``local_extensions`` folders
+    relative to the configuration file, which now lives elsewhere: they become
+    absolute paths under ``root``, the book's folder.
     """
     quick = copy.deepcopy(config)
     quick.setdefault("execute", {})["cache"] = str(cache)
+    extensions = quick.get("sphinx", {}).get("local_extensions") or {}
+    for name, folder in extensions.items():
+        extensions[name] = str((root / folder).resolve())
     quick["title"] = f"{config.get('title', 'Book')} (quick mode)"
     return quick
 
@@ -136,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     args.quick_config.parent.mkdir(parents=True, exist_ok=True)
     args.quick_config.write_text(
         f"# Generated from {args.config} by python -m aebook.classroom: edit that file, not this one.\n"
-        + yaml.safe_dump(quick_book_config(config, (args.quick_config.parent / ".jupyter_cache").resolve()),
-                         sort_keys=False),
+        + yaml.safe_dump(quick_book_config(config, (args.quick_config.parent / ".jupyter_cache").resolve(),
+                                           args.config.parent), sort_keys=False),
         encoding="utf-8",
     )
     return 0

@@ -81,6 +81,10 @@ def test_the_quick_build_config_has_its_own_cache_and_keeps_everything_else(tmp_
     assert quick["execute"]["cache"] == str(tmp_path / "quick" / ".jupyter_cache")
     assert quick["execute"]["cache"] != book["execute"]["cache"]
     assert quick["title"] == book["title"] + " (quick mode)"
+    for name, folder in book["sphinx"].get("local_extensions", {}).items():  # relative to the config file
+        assert quick["sphinx"]["local_extensions"][name] == str((ROOT / folder).resolve())
+        assert Path(quick["sphinx"]["local_extensions"][name], f"{name}.py").is_file()
+    quick["sphinx"]["local_extensions"] = book["sphinx"].get("local_extensions")
     for key in set(book) - {"execute", "title"}:
         assert quick[key] == book[key], key
     assert {k: v for k, v in quick["execute"].items() if k != "cache"} == \
