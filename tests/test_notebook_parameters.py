@@ -47,7 +47,7 @@ def validate(stem: str, **values: object) -> dict:
     imports, parameters, validation = _cells(stem)
     namespace: dict = {}
     tree = ast.parse(imports)
-    tree.body = [n for n in tree.body if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("aebook")]
+    tree.body = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     exec(compile(tree, f"{stem} imports", "exec"), namespace)  # noqa: S102 - the notebook's own code
     exec(parameters, namespace)  # noqa: S102
     unknown = set(values) - set(parameter_names(stem))
