@@ -22,7 +22,7 @@ ifeq ($(filter-out 0,$(strip $(QUICK))),)
 	AEBOOK_QUICK= $(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The book is in _build/html: open _build/html/index.html in a browser."
 else
-	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.classroom --quick-config $(QUICK_DIR)/_config.yml
+	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.quick_config --quick-config $(QUICK_DIR)/_config.yml
 	AEBOOK_QUICK=$(QUICK) $(BIN)/jupyter-book build . --config $(QUICK_DIR)/_config.yml \
 		--path-output $(QUICK_DIR) --warningiserror --keep-going
 	@echo "The quick book is in $(QUICK_DIR)/_build/html: open $(QUICK_DIR)/_build/html/index.html in a browser."

@@ -14,7 +14,7 @@ nothing, so the full run's outputs do not change.
 
 Command line (used by ``make book QUICK=1``)::
 
-    python -m aebook.classroom --quick-config _build/quick/_config.yml
+    python -m aebook.quick_config --quick-config _build/quick/_config.yml
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import copy
 import os
-import sys
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -125,7 +124,7 @@ def quick_book_config(config: dict[str, Any], cache: Path, root: Path) -> dict[s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m aebook.classroom", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m aebook.quick_config", description=__doc__.splitlines()[0])
     parser.add_argument("--quick-config", type=Path, required=True, metavar="PATH",
                         help="write the quick build's configuration (from _config.yml) to PATH; "
                              "its execution cache is the folder .jupyter_cache next to PATH")
@@ -140,13 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     config = yaml.safe_load(args.config.read_text(encoding="utf-8"))
     args.quick_config.parent.mkdir(parents=True, exist_ok=True)
     args.quick_config.write_text(
-        f"# Generated from {args.config} by python -m aebook.classroom: edit that file, not this one.\n"
+        f"# Generated from {args.config} by python -m aebook.quick_config: edit that file, not this one.\n"
         + yaml.safe_dump(quick_book_config(config, (args.quick_config.parent / ".jupyter_cache").resolve(),
                                            args.config.parent), sort_keys=False),
         encoding="utf-8",
     )
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -69,13 +69,14 @@ def test_a_quick_parameter_the_notebook_does_not_have_is_an_error():
 def run_cli(tmp_path: Path, quick: str) -> subprocess.CompletedProcess:
     out = tmp_path / "quick" / "_config.yml"
     env = {"PATH": "/usr/bin:/bin", QUICK_ENV: quick}
-    return subprocess.run([sys.executable, "-m", "aebook.classroom", "--quick-config", str(out)],
+    return subprocess.run([sys.executable, "-m", "aebook.quick_config", "--quick-config", str(out)],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
 
 
 def test_the_quick_build_config_has_its_own_cache_and_keeps_everything_else(tmp_path):
     result = run_cli(tmp_path, "1")
     assert result.returncode == 0, result.stderr
+    assert result.stderr == "", result.stderr  # no runpy warning, nothing else either
     book = yaml.safe_load((ROOT / "_config.yml").read_text())
     quick = yaml.safe_load((tmp_path / "quick" / "_config.yml").read_text())
     assert quick["execute"]["cache"] == str(tmp_path / "quick" / ".jupyter_cache")
@@ -109,7 +110,7 @@ def test_make_book_quick_builds_into_its_own_folder():
         return result.stdout
 
     quick = dry_run("QUICK=1")
-    assert "AEBOOK_QUICK=1 .venv/bin/python -m aebook.classroom --quick-config _build/quick/_config.yml" in quick
+    assert "AEBOOK_QUICK=1 .venv/bin/python -m aebook.quick_config --quick-config _build/quick/_config.yml" in quick
     assert "--config _build/quick/_config.yml" in quick and "--path-output _build/quick" in quick
     for full in (dry_run(), dry_run("QUICK=0")):
         assert "AEBOOK_QUICK= .venv/bin/jupyter-book build . --warningiserror" in full
