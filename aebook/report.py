@@ -11,7 +11,8 @@ it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once
 - the split of the known-normal rows into rows to train on and rows held out for the
   threshold (:func:`split_normal_rows`, :func:`take_rows`);
 - the report's files: the ranked rows (:func:`ranked_rows`), the MOJO with its jar
-  (:func:`export_mojo_with_jar`), a JSON description (:func:`write_json`), and its
+  (:func:`export_mojo_with_jar`, which is :func:`aebook.tabular.export_mojo`), a JSON
+  description (:func:`write_json`), and its
   figures (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`).
 
 Relative paths are taken from the project folder, as everywhere in the book.
@@ -25,7 +26,6 @@ import json
 import math
 import os
 import re
-import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +36,8 @@ import pandas as pd
 
 from .data import PROJECT_ROOT, read_manifest
 from .params import check_parameter
-from .tabular import TabularError, _level
+from .tabular import GENMODEL_JAR, MOJO_FILE, TabularError, _level
+from .tabular import export_mojo as export_mojo_with_jar  # one implementation
 
 __all__ = [
     "DEFAULT_OUTPUT_ROOT",
@@ -67,7 +68,7 @@ __all__ = [
 DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "_build" / "your_own_data"
 MIN_FIT_ROWS = 10  # fewer normal rows to train on cannot describe "normal"
 # Every file the report writes; with overwrite=True these (and only these) are replaced.
-REPORT_FILES = ("ranked_rows.csv", "autoencoder_mojo.zip", "h2o-genmodel.jar",
+REPORT_FILES = ("ranked_rows.csv", MOJO_FILE, GENMODEL_JAR,
                 "report.json", "errors.png", "error_shares.png", "roc_pr.png")
 _S3 = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+$")
 
@@ -361,31 +362,6 @@ def prepare_folder(folder: Path) -> None:
     for name in REPORT_FILES:
         with contextlib.suppress(FileNotFoundError):
             (folder / name).unlink()
-
-
-def export_mojo_with_jar(model, folder: Path) -> tuple[Path, Path]:
-    """``model`` as ``autoencoder_mojo.zip`` and H2O's ``h2o-genmodel.jar`` in ``folder``.
-
-    With the jar (and Java) the MOJO scores without a cluster, e.g. with
-    ``h2o.mojo_predict_pandas``. The pinned client 3.46.0.11 exports MOJOs; a client
-    that refuses raises :class:`TabularError`.
-    """
-    from h2o.exceptions import H2OValueError
-
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = folder / ".mojo-download"
-    staging.mkdir(exist_ok=True)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            mojo = Path(model.download_mojo(path=str(staging), get_genmodel_jar=True))
-    except H2OValueError as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise TabularError(f"this h2o client does not export MOJOs ({err})") from None
-    target, jar = folder / "autoencoder_mojo.zip", folder / "h2o-genmodel.jar"
-    mojo.replace(target)
-    (staging / "h2o-genmodel.jar").replace(jar)
-    shutil.rmtree(staging, ignore_errors=True)
-    return target, jar
 
 
 def write_json(path: Path, content: dict[str, Any]) -> Path:

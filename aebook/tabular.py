@@ -10,20 +10,16 @@ The steps, each one function, for any H2O frame (CSV, Parquet, ARFF, ...)::
     threshold = threshold_for_false_alarm_rate(
         reconstruction_errors(model, held_out), 0.01)
     shares = error_shares(per_feature_errors(model, new), columns)
-    export_scorer(model, columns, "scorer.json")             # score without H2O:
-    PortableScorer.load("scorer.json").errors(pandas_frame)
+    mojo, jar = export_mojo(model, "deploy")                 # score without H2O:
+    MojoScorer.load(mojo, jar, columns.log1p).errors(pandas_frame)
 
 Every frame and model gets an id from :func:`aebook.h2o_session.unique_id`, so many
 readers can share a cluster and :meth:`H2OSession.stop` removes what they made.
 
-Deployment: :func:`export_mojo` downloads a MOJO where the h2o client allows it
-(h2o 3.46.0.12 of the open-source edition refuses MOJO and POJO export and asks for
-H2O-3 Secure; it then says so in one sentence). Without Java at all,
-:func:`export_scorer` writes the trained network (its
-weights, through H2O's documented ``export_weights_and_biases``, and its input
-normalisation) to a JSON file that :class:`PortableScorer` scores with numpy alone,
-with the same one-hot encoding, normalisation, missing-value and unseen-level rules
-as ``model.anomaly()``.
+Deployment: :func:`export_mojo` writes the model as a MOJO with H2O's
+``h2o-genmodel.jar``; :class:`MojoScorer` scores a pandas table with them alone (Java,
+no H2O cluster), with reconstruction errors equal to ``model.anomaly()``, unseen
+levels and missing values included.
 """
 
 from __future__ import annotations
@@ -32,6 +28,8 @@ import contextlib
 import io
 import json
 import math
+import shutil
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,14 +41,15 @@ import pandas as pd
 from .h2o_session import unique_id
 
 __all__ = [
+    "GENMODEL_JAR",
+    "MOJO_FILE",
     "Columns",
-    "PortableScorer",
+    "MojoScorer",
     "TabularError",
     "alarm_rates",
     "column_roles",
     "error_shares",
     "export_mojo",
-    "export_scorer",
     "feature_of",
     "heavy_tailed",
     "per_feature_errors",
@@ -62,7 +61,6 @@ __all__ = [
 ]
 
 MISSING_LEVEL = "missing(NA)"  # H2O's name for the extra one-hot column of missing values
-SCORER_FORMAT = "aebook-autoencoder-scorer/1"
 
 
 class TabularError(ValueError):
@@ -255,16 +253,14 @@ def train_autoencoder(training_frame, columns: Columns | Sequence[str], name: st
     Categorical features are one-hot encoded by H2O (one column per level plus one
     for missing values); with ``standardize`` numeric features are shifted by their
     training mean and divided by their training range. Training is reproducible
-    (``reproducible=True``, one thread) for a given ``seed``, and the weights are
-    kept (``export_weights_and_biases``) for :func:`export_scorer`. Other
-    ``options`` go to ``H2OAutoEncoderEstimator`` (``l1``, ``input_dropout_ratio``, ...).
+    (``reproducible=True``, one thread) for a given ``seed``. Other ``options`` go
+    to ``H2OAutoEncoderEstimator`` (``l1``, ``input_dropout_ratio``, ...).
     """
     from h2o.estimators import H2OAutoEncoderEstimator
 
     features = columns.features if isinstance(columns, Columns) else list(columns)
     settings = dict(activation="Tanh", hidden=list(hidden), epochs=epochs,
-                    standardize=standardize, reproducible=True, seed=seed,
-                    export_weights_and_biases=True)
+                    standardize=standardize, reproducible=True, seed=seed)
     settings.update(options)
     model = H2OAutoEncoderEstimator(model_id=unique_id(name), **settings)
     with _quiet_constant_column_warning():
@@ -380,69 +376,38 @@ def error_shares(per_feature: pd.DataFrame, columns: Columns | Iterable[str]) ->
     return summed.div(total, axis=0).fillna(0.0)
 
 
-# ---- deployment ------------------------------------------------------------------------
+# ---- deployment: a MOJO, scored without a cluster --------------------------------------
+
+MOJO_FILE = "autoencoder_mojo.zip"  # the model, as export_mojo names it
+GENMODEL_JAR = "h2o-genmodel.jar"  # H2O's scoring library, beside the MOJO
 
 
-def export_mojo(model, folder: str | Path) -> Path:
-    """Download ``model`` as a MOJO zip into ``folder`` (client side) and return its path.
+def export_mojo(model, folder: str | Path) -> tuple[Path, Path]:
+    """``model`` as ``folder/autoencoder_mojo.zip`` with H2O's ``h2o-genmodel.jar``.
 
-    Some open-source h2o clients (3.46.0.12) refuse MOJO export and ask for H2O-3
-    Secure; this then raises :class:`TabularError` saying so, without the client's
-    banner. :func:`export_scorer` scores without a cluster and without Java.
+    With these two files and Java, :class:`MojoScorer` (or ``h2o.mojo_predict_pandas``,
+    or ``java -cp h2o-genmodel.jar hex.genmodel.tools.PredictCsv``) scores new rows
+    with no H2O cluster. The pinned client (3.46.0.11) exports MOJOs; a client that
+    refuses (the open-source 3.46.0.12 asks for H2O-3 Secure) raises
+    :class:`TabularError`. Returns the paths of the MOJO and the jar.
     """
     from h2o.exceptions import H2OValueError
 
-    Path(folder).mkdir(parents=True, exist_ok=True)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / ".mojo-download"
+    staging.mkdir(exist_ok=True)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            return Path(model.download_mojo(path=str(folder)))
+            mojo = Path(model.download_mojo(path=str(staging), get_genmodel_jar=True))
     except H2OValueError as err:
-        import h2o
-
-        raise TabularError(
-            f"the h2o client {h2o.__version__} does not export MOJOs ({err}); "
-            "use export_scorer() to score without a cluster") from None
-
-
-def export_scorer(model, columns: Columns, path: str | Path) -> Path:
-    """Write what :class:`PortableScorer` needs to score without H2O to ``path`` (JSON).
-
-    That is the model's encoded inputs (categorical domains, their offsets, the
-    numeric columns), its input normalisation (``normsub``/``normmul``, absent with
-    ``standardize=False``), its weights and biases, and ``columns.log1p``. The model
-    must be a ``Tanh`` autoencoder trained with ``export_weights_and_biases=True``
-    (as :func:`train_autoencoder` does).
-    """
-    output = model._model_json["output"]
-    params = model.actual_params
-    if output.get("model_category") != "AutoEncoder":
-        raise TabularError("export_scorer needs an H2O autoencoder")
-    if params.get("activation") != "Tanh":
-        raise TabularError(f"export_scorer supports the Tanh activation, not {params.get('activation')}")
-    if not params.get("export_weights_and_biases"):
-        raise TabularError("train the model with export_weights_and_biases=True")
-    layers = len(params["hidden"]) + 1
-    weights = [model.weights(i).as_data_frame().to_numpy(dtype=float).tolist() for i in range(layers)]
-    biases = [model.biases(i).as_data_frame().to_numpy(dtype=float).ravel().tolist()
-              for i in range(layers)]
-    names = list(output["names"])
-    offsets = list(output["catoffsets"])
-    n_cat = len(offsets) - 1
-    scorer = {
-        "format": SCORER_FORMAT,
-        "categorical": names[:n_cat],
-        "domains": [list(d) for d in output["domains"][:n_cat]],
-        "numeric": names[n_cat:],
-        "normsub": output.get("normsub"),
-        "normmul": output.get("normmul"),
-        "log1p": [c for c in columns.log1p if c in names[n_cat:]],
-        "weights": weights,
-        "biases": biases,
-    }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(scorer))
-    return path
+        shutil.rmtree(staging, ignore_errors=True)
+        raise TabularError(f"this h2o client does not export MOJOs ({err})") from None
+    target, jar = folder / MOJO_FILE, folder / GENMODEL_JAR
+    mojo.replace(target)
+    (staging / GENMODEL_JAR).replace(jar)
+    shutil.rmtree(staging, ignore_errors=True)
+    return target, jar
 
 
 def _level(value: Any) -> str | None:
@@ -458,81 +423,162 @@ def _level(value: Any) -> str | None:
     return str(value)
 
 
-@dataclass
-class PortableScorer:
-    """An autoencoder exported by :func:`export_scorer`, scored with numpy alone.
+def _mojo_ini(path: Path) -> tuple[dict[str, str], list[str], list[list[str]]]:
+    """The ``[info]`` settings, the columns and the categorical domains of a MOJO zip."""
+    with zipfile.ZipFile(path) as archive:
+        lines = archive.read("model.ini").decode("utf-8").splitlines()
+        section, info, names, domain_files = "", {}, [], []
+        for line in lines:
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1]
+            elif section == "info" and " = " in line:
+                key, value = line.split(" = ", 1)
+                info[key] = value
+            elif section == "columns" and line:
+                names.append(line)
+            elif section == "domains" and line:
+                domain_files.append(line.split(" ", 2)[2])
+        domains = [archive.read(f"domains/{name}").decode("utf-8").splitlines()
+                   for name in domain_files]
+    return info, names, domains
 
-    It encodes a pandas table as H2O does for ``anomaly()``: categorical values
-    one-hot, with a level not seen in training or a missing value in the missing
-    column; numeric values ``log1p``-transformed where the pipeline did so, then
-    normalised, with a missing value set to the training mean; then it runs the
-    network and returns each row's mean squared error.
+
+@dataclass
+class MojoScorer:
+    """An autoencoder MOJO scored with ``h2o-genmodel.jar`` and Java: no H2O cluster.
+
+    The jar (like ``h2o.mojo_predict_pandas``) returns the network's
+    *reconstructions* of a table, in the data's units. ``model.anomaly()`` measures
+    the error elsewhere, in the network's own input units, and this class does the
+    same (checked against H2O's ``Neurons.Input.setInput`` and ``anomaly()``):
+
+    - a categorical column becomes one 0/1 input per training level plus one last
+      input for missing values; a level not seen in training counts as missing;
+    - a numeric value ``x`` becomes ``(x - normsub) * normmul`` (the training mean
+      and 1 / range) with ``standardize=True``, and stays ``x`` with
+      ``standardize=False``; a missing number is then 0, which is the training mean
+      in the first case and a raw 0 (not the mean) in the second;
+    - the error of a row is the mean over all inputs of (reconstruction - input)
+      squared, the reconstruction taken back into the same units.
+
+    ``log1p`` (the :attr:`Columns.log1p` of the pipeline) names the columns that
+    :func:`transform` replaced by ``log(1 + x)``: the scorer applies it to a raw
+    table first, as :func:`transform` did in H2O.
     """
 
-    spec: dict[str, Any]
+    mojo: Path
+    jar: Path
+    log1p: list[str]
+    categorical: list[str]
+    domains: list[list[str]]
+    numeric: list[str]
+    normsub: np.ndarray | None
+    normmul: np.ndarray | None
 
     @classmethod
-    def load(cls, path: str | Path) -> PortableScorer:
-        """Read a scorer file written by :func:`export_scorer`."""
-        spec = json.loads(Path(path).read_text())
-        if spec.get("format") != SCORER_FORMAT:
-            raise TabularError(f"{path} is not a scorer file of format {SCORER_FORMAT}")
-        return cls(spec)
+    def load(cls, mojo: str | Path, jar: str | Path | None = None,
+             log1p: Iterable[str] = ()) -> MojoScorer:
+        """Read a MOJO written by :func:`export_mojo` (``jar``: default beside it)."""
+        mojo = Path(mojo)
+        jar = Path(jar) if jar is not None else mojo.parent / GENMODEL_JAR
+        if not zipfile.is_zipfile(mojo):
+            raise TabularError(f"{mojo} is not a MOJO zip file")
+        info, names, domains = _mojo_ini(mojo)
+        if info.get("category") != "AutoEncoder" or info.get("algo") != "deeplearning":
+            raise TabularError(f"{mojo.name} is not an H2O deep learning autoencoder")
+        if info.get("use_all_factor_levels") != "true":
+            raise TabularError("the MOJO must use all factor levels (autoencoders do)")
+        if not jar.is_file():
+            raise TabularError(f"{jar} is missing: export_mojo() writes it beside the MOJO")
+        n_cat = int(info["cats"])
+        sub, mul = json.loads(info["norm_sub"]), json.loads(info["norm_mul"])
+        numeric = names[n_cat:]
+        return cls(mojo=mojo, jar=jar,
+                   log1p=[c for c in log1p if c in numeric],
+                   categorical=names[:n_cat], domains=domains, numeric=numeric,
+                   normsub=None if sub is None else np.asarray(sub, dtype=float),
+                   normmul=None if mul is None else np.asarray(mul, dtype=float))
 
     @property
     def inputs(self) -> list[str]:
-        """Names of the encoded inputs, as in :func:`per_feature_errors`."""
+        """Names of the network's inputs, as in :func:`per_feature_errors`."""
         names = []
-        for col, domain in zip(self.spec["categorical"], self.spec["domains"]):
+        for col, domain in zip(self.categorical, self.domains):
             names += [f"{col}.{level}" for level in domain] + [f"{col}.{MISSING_LEVEL}"]
-        return names + list(self.spec["numeric"])
+        return names + list(self.numeric)
 
-    def encode(self, table: pd.DataFrame) -> np.ndarray:
-        """The network's input matrix for ``table`` (rows x encoded inputs)."""
-        spec = self.spec
-        missing = [c for c in spec["categorical"] + spec["numeric"] if c not in table.columns]
+    def model_inputs(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The model's columns of ``table`` as the MOJO expects them: categories as
+        level text (1.0 reads "1"), numbers as floats, ``log1p`` applied."""
+        missing = [c for c in self.categorical + self.numeric if c not in table.columns]
         if missing:
             raise TabularError(f"the table lacks the model's columns {missing}")
-        n = len(table)
+        out = pd.DataFrame(index=table.index)
+        for col in self.categorical:
+            out[col] = pd.Series([_level(v) for v in table[col].tolist()],
+                                 index=table.index, dtype=object)
+        for col in self.numeric:
+            values = pd.to_numeric(table[col], errors="coerce").astype(float)
+            out[col] = np.log1p(values) if col in self.log1p else values
+        return out
+
+    def _normalise(self, numbers: np.ndarray) -> np.ndarray:
+        if self.normsub is None:
+            return numbers
+        return (numbers - self.normsub) * self.normmul
+
+    def encode(self, table: pd.DataFrame) -> np.ndarray:
+        """The network's input layer for ``table`` (rows x :attr:`inputs`), in numpy."""
+        inputs = self.model_inputs(table)
+        n = len(inputs)
         blocks = []
-        for col, domain in zip(spec["categorical"], spec["domains"]):
+        for col, domain in zip(self.categorical, self.domains):
             index = {level: i for i, level in enumerate(domain)}
-            codes = np.array([index.get(_level(v), len(domain)) for v in table[col].tolist()],
-                             dtype=np.int64)  # unseen level or missing: the missing column
+            codes = np.array([index.get(v, len(domain)) for v in inputs[col]],
+                             dtype=np.int64)  # missing or unseen: the last input
             block = np.zeros((n, len(domain) + 1))
             block[np.arange(n), codes] = 1.0
             blocks.append(block)
-        numeric = table[spec["numeric"]].apply(pd.to_numeric, errors="coerce")
-        values = numeric.to_numpy(dtype=float, na_value=np.nan, copy=True)
-        for j, col in enumerate(spec["numeric"]):
-            if col in spec["log1p"]:
-                values[:, j] = np.log1p(values[:, j])
-        if spec["normsub"] is not None:
-            values = (values - np.asarray(spec["normsub"])) * np.asarray(spec["normmul"])
-            values = np.nan_to_num(values, nan=0.0)  # missing: the training mean
-        else:
-            # No normalisation; H2O still imputes a missing value with the training mean,
-            # which this file does not hold: refuse rather than guess.
-            if np.isnan(values).any():
-                raise TabularError("a model trained with standardize=False cannot score "
-                                   "missing numeric values here")
-        blocks.append(values)
+        numbers = inputs[self.numeric].to_numpy(dtype=float, na_value=np.nan)
+        blocks.append(np.nan_to_num(self._normalise(numbers), nan=0.0))
         return np.hstack(blocks)
 
-    def reconstruct(self, encoded: np.ndarray) -> np.ndarray:
-        """The network's output for encoded inputs (every layer is ``tanh``)."""
-        out = encoded
-        for w, b in zip(self.spec["weights"], self.spec["biases"]):
-            out = np.tanh(out @ np.asarray(w).T + np.asarray(b))
-        return out
+    def reconstruct(self, table: pd.DataFrame) -> np.ndarray:
+        """The MOJO's reconstruction of ``table`` (rows x :attr:`inputs`) in the
+        network's units.
+
+        Java runs the jar's ``PredictCsv`` on a CSV file of the model's inputs, as
+        ``h2o.mojo_predict_pandas`` does (without reading its output twice): no H2O
+        cluster, and no ``h2o`` Python package either.
+        """
+        import subprocess
+        import tempfile
+
+        from .h2o_session import find_java
+
+        with tempfile.TemporaryDirectory(prefix="aebook_mojo_") as folder:
+            given, scored = Path(folder) / "input.csv", Path(folder) / "output.csv"
+            self.model_inputs(table).to_csv(given, index=False)
+            done = subprocess.run(
+                [find_java(), "-Xmx1g", "-cp", str(self.jar),
+                 "hex.genmodel.tools.PredictCsv", "--mojo", str(self.mojo),
+                 "--input", str(given), "--output", str(scored), "--decimal"],
+                capture_output=True, text=True)
+            if done.returncode != 0:
+                lines = (done.stderr or done.stdout).strip().splitlines() or ["no message"]
+                raise TabularError(f"the MOJO could not score the table ({lines[-1]})")
+            out = pd.read_csv(scored, float_precision="round_trip")
+        values = np.array(out[[f"reconstr_{name}" for name in self.inputs]], dtype=float)
+        if self.numeric:
+            start = values.shape[1] - len(self.numeric)
+            values[:, start:] = self._normalise(values[:, start:])
+        return values
 
     def per_feature(self, table: pd.DataFrame) -> pd.DataFrame:
-        """Squared error of each encoded input, like :func:`per_feature_errors`."""
-        encoded = self.encode(table)
-        return pd.DataFrame((self.reconstruct(encoded) - encoded) ** 2,
+        """Squared error of each input, like :func:`per_feature_errors`."""
+        return pd.DataFrame((self.reconstruct(table) - self.encode(table)) ** 2,
                             columns=self.inputs, index=table.index)
 
     def errors(self, table: pd.DataFrame) -> np.ndarray:
-        """Each row's reconstruction error, equal to ``Reconstruction.MSE`` of H2O."""
-        encoded = self.encode(table)
-        return ((self.reconstruct(encoded) - encoded) ** 2).mean(axis=1)
+        """Each row's reconstruction error, as ``Reconstruction.MSE`` of ``anomaly()``."""
+        return self.per_feature(table).mean(axis=1).to_numpy()
