@@ -33,6 +33,7 @@ __all__ = [
     "apply_quick_mode",
     "quick_book_config",
     "quick_mode",
+    "relocated_config",
 ]
 
 QUICK_ENV = "AEBOOK_QUICK"
@@ -105,20 +106,28 @@ def apply_quick_mode(chapter: str, namespace: MutableMapping[str, Any],
     return True
 
 
+def relocated_config(config: dict[str, Any], root: Path) -> dict[str, Any]:
+    """A copy of the book's ``config`` that works from another folder.
+
+    Jupyter Book resolves ``local_extensions`` folders relative to the configuration
+    file: in the copy they are absolute paths under ``root``, the book's folder.
+    """
+    moved = copy.deepcopy(config)
+    extensions = moved.get("sphinx", {}).get("local_extensions") or {}
+    for name, folder in extensions.items():
+        extensions[name] = str((root / folder).resolve())
+    return moved
+
+
 def quick_book_config(config: dict[str, Any], cache: Path, root: Path) -> dict[str, Any]:
     """The book's configuration ``config`` for the quick build, with its own execution cache.
 
     The quick book must never share a jupyter-cache with the full book: the cache keys
     a notebook by its code, not by the environment, so a shared cache would hand one
-    build the other's outputs. Jupyter Book resolves ``local_extensions`` folders
-    relative to the configuration file, which now lives elsewhere: they become
-    absolute paths under ``root``, the book's folder.
+    build the other's outputs. See :func:`relocated_config` for ``root``.
     """
-    quick = copy.deepcopy(config)
+    quick = relocated_config(config, root)
     quick.setdefault("execute", {})["cache"] = str(cache)
-    extensions = quick.get("sphinx", {}).get("local_extensions") or {}
-    for name, folder in extensions.items():
-        extensions[name] = str((root / folder).resolve())
     quick["title"] = f"{config.get('title', 'Book')} (quick mode)"
     return quick
 

@@ -41,11 +41,10 @@ def toc_pages() -> list[str]:
 @pytest.fixture(scope="module")
 def book() -> Path:
     """``jupyter-book build .`` with execution off: warnings are errors."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    from aebook.classroom import relocated_config
+
+    config = relocated_config(yaml.safe_load((ROOT / "_config.yml").read_text()), ROOT)
     config.setdefault("execute", {})["execute_notebooks"] = "off"
-    extensions = config.get("sphinx", {}).get("local_extensions") or {}
-    for name, folder in extensions.items():  # relative to the config file: now elsewhere
-        extensions[name] = str(ROOT / folder)
     test_config = ROOT / "_build" / "test-config" / "_config.yml"
     test_config.parent.mkdir(parents=True, exist_ok=True)
     test_config.write_text(yaml.safe_dump(config, sort_keys=False))
