@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from .guarded_process import _alive  # one place for "is this process still running?"
+from .guarded_process import process_alive  # one place for "is this process still running?"
 
 __all__ = [
     "DataError",
@@ -159,7 +159,7 @@ def _remove_leftovers(folder: Path) -> None:
     """Remove the temporary folders that killed fetches left in ``folder``."""
     for leftover in folder.glob(f"{PARTIAL_PREFIX}*"):
         pid = leftover.name[len(PARTIAL_PREFIX):].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)) and leftover.is_dir():
+        if pid.isdigit() and not process_alive(int(pid)) and leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
 
 

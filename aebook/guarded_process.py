@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["GuardedProcesses", "start_guarded", "work_root"]
+__all__ = ["GuardedProcesses", "process_alive", "start_guarded", "work_root"]
 
 # The guard: argv[1] is a JSON spec {"parent", "folder", "commands", "env"}.
 # It prints the servers' pids (one JSON line) and then watches.
@@ -80,7 +80,7 @@ def work_root() -> Path:
     return Path(tempfile.gettempdir()) / "aebook-servers"
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except OSError:
@@ -106,7 +106,7 @@ def remove_orphaned_folders() -> None:
             if time.time() - folder.stat().st_mtime < 60:
                 continue
             pid = 0
-        if pid == 0 or not _alive(pid):
+        if pid == 0 or not process_alive(pid):
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -120,7 +120,7 @@ class GuardedProcesses:
 
     def running(self) -> list[bool]:
         """For each server, whether it still runs."""
-        return [_alive(pid) for pid in self.pids]
+        return [process_alive(pid) for pid in self.pids]
 
     def output(self, index: int = 0) -> str:
         """What server ``index`` printed so far (for error messages)."""

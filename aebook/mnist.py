@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from .data import data_dir, path_of, read_manifest, sha256_of
-from .guarded_process import _alive  # one place for "is this process still running?"
+from .guarded_process import process_alive  # one place for "is this process still running?"
 from .idx import read_idx
 
 __all__ = ["PIXELS", "load_mnist", "mnist_frames", "prepared_file"]
@@ -72,7 +72,7 @@ def _remove_stale_temporaries(directory: Path) -> None:
     """Remove ``mnist_*.tmp<PID>`` files that writers killed mid-way left behind."""
     for tmp in directory.glob("mnist_*.tmp*"):
         pid = tmp.name.rpartition(".tmp")[2].split(".")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             tmp.unlink(missing_ok=True)
 
 

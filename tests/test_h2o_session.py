@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from aebook import frame_from_file, path_of, unique_id
+from aebook.guarded_process import process_alive as alive
 from aebook.guarded_process import work_root
 from aebook.h2o_session import H2OSession, H2OSetupError, h2o_session, java_major_version, start_h2o
 
@@ -29,13 +30,6 @@ def fake_java(tmp_path: Path, version_line: str, name: str = "bin", sleep: int =
     java.chmod(0o755)
     return str(bindir)
 
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def wait_until_dead(pid: int, seconds: float = 30) -> bool:

@@ -13,19 +13,13 @@ from pathlib import Path
 import pytest
 
 from aebook import frame_from_file, path_of, start_h2o, start_object_store
+from aebook.guarded_process import process_alive as alive
 from aebook.guarded_process import start_guarded
 from aebook.h2o_session import H2OSetupError
 from aebook.object_storage import ObjectStore, StorageError
 
 ECG = "ecg/ecg_discord_train.csv"
 
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def closed_port() -> int:
