@@ -40,7 +40,8 @@ def small_images() -> np.ndarray:
 RUN_MARKER = "AEBOOK_TEST_RUN"
 
 
-def _h2o_jvms_of_this_run(marker: str) -> list[int]:
+def servers_with(variable: str, value: str) -> list[int]:
+    """Live H2O JVMs and S3 servers whose environment has ``variable=value``."""
     pids = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -52,7 +53,7 @@ def _h2o_jvms_of_this_run(marker: str) -> list[int]:
         except OSError:
             continue
         server = (b"h2o" in cmdline and b".jar" in cmdline) or b"moto.server" in cmdline
-        if server and f"{RUN_MARKER}={marker}".encode() in environ and state != "Z":
+        if server and f"{variable}={value}".encode() in environ.split(b"\0") and state != "Z":
             pids.append(int(proc.name))
     return pids
 
@@ -67,6 +68,6 @@ def no_h2o_left_running():
     os.environ[RUN_MARKER] = marker
     yield
     deadline = time.time() + 30  # a JVM asked to shut down may take a few seconds
-    while (left := _h2o_jvms_of_this_run(marker)) and time.time() < deadline:
+    while (left := servers_with(RUN_MARKER, marker)) and time.time() < deadline:
         time.sleep(1)
     assert not left, f"H2O JVMs or S3 servers started by this test run still run: pids {left}"

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import servers_with
 
 from aebook import frame_from_file, path_of, unique_id
 from aebook.guarded_process import process_alive as alive
@@ -37,23 +38,6 @@ def wait_until_dead(pid: int, seconds: float = 30) -> bool:
     while alive(pid) and time.time() < deadline:
         time.sleep(0.5)
     return not alive(pid)
-
-
-def jvms_with_marker(marker: str) -> list[int]:
-    """H2O JVMs whose environment carries ``AEBOOK_KILL_TEST=marker``."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes()
-            environ = (proc / "environ").read_bytes()
-        except OSError:
-            continue
-        if b"h2o.jar" in cmdline and f"AEBOOK_KILL_TEST={marker}".encode() in environ:
-            if alive(int(proc.name)):
-                found.append(int(proc.name))
-    return found
 
 
 # --- Java, as H2O looks for it ----------------------------------------------------------
@@ -316,9 +300,9 @@ def test_jvm_and_folder_die_with_a_kernel_killed_during_or_after_the_start(delay
     os.killpg(child.pid, signal.SIGKILL)
     child.wait()
     deadline = time.time() + 20
-    while jvms_with_marker(marker) and time.time() < deadline:
+    while servers_with("AEBOOK_KILL_TEST", marker) and time.time() < deadline:
         time.sleep(0.5)
-    assert not jvms_with_marker(marker), f"a JVM outlived a kernel killed {delay} s into the start"
+    assert not servers_with("AEBOOK_KILL_TEST", marker), f"a JVM outlived a kernel killed {delay} s into the start"
     deadline = time.time() + 10
     while time.time() < deadline:
         new = (set(work_root().iterdir()) if work_root().is_dir() else set()) - before
