@@ -18,7 +18,9 @@ from typing import Any
 
 __all__ = [
     "ParameterError",
+    "H2O_ACTIVATIONS",
     "SEED_MAX",
+    "check_autoencoder_activation",
     "check_choice",
     "check_layer_sizes",
     "check_memory_size",
@@ -33,6 +35,15 @@ __all__ = [
 SEED_MAX = 2**63 - 1
 _UNITS = {"M": 20, "G": 30, "T": 40}  # the suffixes h2o.init accepts, in any case
 _CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")
+# The activations H2O's deep learning accepts.
+H2O_ACTIVATIONS = ("Tanh", "TanhWithDropout", "Rectifier", "RectifierWithDropout",
+                   "ExpRectifier", "ExpRectifierWithDropout", "Maxout",
+                   "MaxoutWithDropout")
+# The values an autoencoder's output layer can produce: H2O gives it the hidden
+# layers' activation without dropout (DeepLearningTask.makeNeurons). Tanh lies in
+# (-1, 1), Rectifier in [0, inf), ExpRectifier in (-1, inf); Maxout is unbounded.
+_OUTPUT_RANGE = {"Tanh": (-1.0, 1.0), "Rectifier": (0.0, math.inf),
+                 "ExpRectifier": (-1.0, math.inf), "Maxout": (-math.inf, math.inf)}
 
 
 class ParameterError(ValueError):
@@ -152,3 +163,48 @@ def check_memory_size(name: str, value: object, minimum: str = "256M") -> None:
               if machine else f"of at least {minimum.upper()}")
     check_parameter(name, value, ok, f'a memory size {bounds}, such as "2G" '
                     "(a whole number followed by M, G or T)")
+
+
+def check_autoencoder_activation(activation: Any, standardize: bool,
+                                 input_range: tuple[float, float] | None = None,
+                                 name: str = "activation") -> None:
+    """``activation`` lets an H2O autoencoder reconstruct its own targets.
+
+    An H2O autoencoder's output layer uses the hidden layers' activation (without
+    dropout), and its targets are the inputs as the network sees them. With
+    ``standardize=True`` H2O normalises each numeric column to
+    ``(x - mean) / (max - min)`` (``DataInfo.TransformType.NORMALIZE``; a constant
+    column is only centred), so every column that varies has targets below zero,
+    which ``Rectifier`` can never output; the targets of the training rows lie
+    strictly between -1 and 1, within reach of ``Tanh`` and ``ExpRectifier``.
+    With ``standardize=False`` the targets are the raw values, whose
+    ``input_range`` (smallest, largest) must fit the activation: ``Tanh`` stays
+    within (-1, 1), ``Rectifier`` above 0, ``ExpRectifier`` above -1. Without an
+    ``input_range`` only the activation's name is checked then. ``Maxout`` is
+    unbounded and always accepted.
+    """
+    check_choice(name, activation, H2O_ACTIVATIONS)
+    check_choice("standardize", standardize, (True, False))
+    base = activation.removesuffix("WithDropout")
+    low, high = _OUTPUT_RANGE[base]
+    if standardize:
+        check_parameter(name, activation, base != "Rectifier",
+                        '"Tanh", "ExpRectifier" or "Maxout" (with or without '
+                        "dropout), because with standardize=True H2O centres "
+                        "every column on its mean and the autoencoder's output "
+                        "layer, which uses the hidden activation, cannot be "
+                        "negative with Rectifier (or set standardize=False for "
+                        "inputs of at least 0)")
+        return
+    if input_range is None:
+        return
+    smallest, largest = (float(v) for v in input_range)
+    if smallest < low or (base == "Tanh" and largest > high):
+        span = ("from -1 to 1" if base == "Tanh"
+                else f"of at least {_show(low)}")
+        raise ParameterError(
+            f"invalid parameter {name}={activation!r}: expected an activation "
+            f"whose output reaches the inputs' range [{smallest:g}, {largest:g}] "
+            f"(the autoencoder's output layer uses the hidden activation, and "
+            f"{base} only produces values {span}): choose another activation, "
+            "scale the inputs into its range or set standardize=True")

@@ -8,8 +8,16 @@ import numpy as np
 import pytest
 
 from aebook import params
-from aebook.params import (SEED_MAX, ParameterError, check_choice, check_layer_sizes, check_memory_size,
-                           check_number, check_whole_number, memory_size_bytes)
+from aebook.params import (
+    SEED_MAX,
+    ParameterError,
+    check_choice,
+    check_layer_sizes,
+    check_memory_size,
+    check_number,
+    check_whole_number,
+    memory_size_bytes,
+)
 
 
 def message(check, *args, **kwargs) -> str:
@@ -112,3 +120,44 @@ def test_check_choice():
     assert message(check_choice, "activation", "tanh", ["Tanh", "Rectifier", "ExpRectifier"]) == (
         "invalid parameter activation='tanh': expected \"Tanh\", \"Rectifier\" or \"ExpRectifier\"")
     assert message(check_choice, "k", True, [1, 2]).endswith("expected 1 or 2")  # True == 1, but is no choice
+
+
+@pytest.mark.parametrize("activation", ["Tanh", "TanhWithDropout", "ExpRectifier",
+                                        "ExpRectifierWithDropout", "Maxout", "MaxoutWithDropout"])
+def test_check_autoencoder_activation_accepts_what_reaches_normalised_targets(activation):
+    params.check_autoencoder_activation(activation, True)
+    params.check_autoencoder_activation(activation, True, (0, 255))  # the range is not used
+
+
+@pytest.mark.parametrize("activation", ["Rectifier", "RectifierWithDropout"])
+def test_check_autoencoder_activation_refuses_rectifier_with_standardize(activation):
+    text = message(params.check_autoencoder_activation, activation, True)
+    assert text.startswith(f"invalid parameter activation={activation!r}: expected \"Tanh\", ")
+    assert "standardize=True" in text and "or set standardize=False" in text
+
+
+@pytest.mark.parametrize("activation, input_range, ok", [
+    ("Tanh", (0, 1), True), ("Tanh", (-1, 1), True), ("Tanh", (0, 255), False),
+    ("Tanh", (-1.5, 0.5), False), ("TanhWithDropout", (0, 1.01), False),
+    ("Rectifier", (0, 255), True), ("Rectifier", (-0.001, 1), False),
+    ("RectifierWithDropout", (0, 1), True),
+    ("ExpRectifier", (-1, 9), True), ("ExpRectifier", (-2, 1), False),
+    ("Maxout", (-1e6, 1e6), True)])
+def test_check_autoencoder_activation_without_standardize_checks_the_raw_range(activation, input_range, ok):
+    check = params.check_autoencoder_activation
+    if ok:
+        check(activation, False, input_range)
+        return
+    text = message(check, activation, False, input_range)
+    assert text.startswith(f"invalid parameter activation={activation!r}: expected an activation whose output")
+    assert f"[{input_range[0]:g}, {input_range[1]:g}]" in text and text.endswith("set standardize=True")
+
+
+def test_check_autoencoder_activation_checks_the_names():
+    params.check_autoencoder_activation("Rectifier", False)  # no range known: accepted
+    assert message(params.check_autoencoder_activation, "relu", True).startswith(
+        "invalid parameter activation='relu': expected \"Tanh\", \"TanhWithDropout\"")
+    assert message(params.check_autoencoder_activation, "Tanh", 1) == (
+        "invalid parameter standardize=1: expected True or False")
+    assert message(params.check_autoencoder_activation, "Rectifier", True, name="act").startswith(
+        "invalid parameter act='Rectifier'")
