@@ -1,7 +1,9 @@
 # make book  - install everything, fetch the data, execute the notebooks, build the HTML book
-# make test  - the whole test suite (unit tests, nbval, papermill, book build, Chromium check)
+# make test  - lint, then the whole test suite (unit tests, nbval, papermill, book build, Chromium check)
+# make lint  - ruff over the package, tests, benchmarks and notebooks (pyproject.toml, notebooks/ruff.toml)
 # make book QUICK=1 - the classroom quick mode: every chapter with its quick parameters
-#              (aebook/classroom.py), built into _build/quick/ with its own execution cache
+#              (aebook/classroom.py), built into _build/quick/ with its own execution cache,
+#              every chapter connected to one H2O and one object store (aebook/build_cluster.py)
 # Offline? Point the data fetcher at a local copy: make book AEBOOK_DATA_MIRROR=/path/to/data
 
 PYTHON ?= python3
@@ -15,7 +17,7 @@ QUICK_DIR := _build/quick
 
 PYTEST_NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: book test install system data benchmark clean
+.PHONY: book test lint install system data benchmark clean
 
 book: install data
 ifeq ($(filter-out 0,$(strip $(QUICK))),)
@@ -23,14 +25,18 @@ ifeq ($(filter-out 0,$(strip $(QUICK))),)
 	@echo "The book is in _build/html: open _build/html/index.html in a browser."
 else
 	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.quick_config --quick-config $(QUICK_DIR)/_config.yml
-	AEBOOK_QUICK=$(QUICK) $(BIN)/jupyter-book build . --config $(QUICK_DIR)/_config.yml \
+	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.build_cluster -- \
+		$(BIN)/jupyter-book build . --config $(QUICK_DIR)/_config.yml \
 		--path-output $(QUICK_DIR) --warningiserror --keep-going
 	@echo "The quick book is in $(QUICK_DIR)/_build/html: open $(QUICK_DIR)/_build/html/index.html in a browser."
 endif
 
-test: install data
+test: install data lint
 	bash scripts/install-system-deps.sh --with-chromium
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests notebooks $(PYTEST_NBVAL)
+
+lint: install
+	$(BIN)/ruff check .
 
 install: system $(VENV)/.installed
 

@@ -12,8 +12,8 @@ from .classroom import QUICK_PARAMETERS, QuickModeError, apply_quick_mode
 from .data import DataError, fetch, path_of
 from .file_to_cluster import frame_from_file
 from .h2o_session import H2OSession, H2OSetupError, h2o_session, start_h2o, unique_id
-from .object_storage import ObjectStore, StorageError, start_object_store
 from .idx import IdxFormatError, read_idx
+from .object_storage import ObjectStore, StorageError, start_object_store
 from .params import ParameterError, check_parameter
 
 __all__ = [

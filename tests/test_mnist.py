@@ -50,7 +50,8 @@ def test_a_damaged_prepared_file_is_written_again(tmp_path, monkeypatch, damage)
         path.write_text(good[:100])
         record.unlink()
     else:  # the manifest now lists other IDX files: the prepared file is stale
-        record.write_text(record.read_text().replace('"mnist/t10k-images-idx3-ubyte.gz": "8d', '"mnist/t10k-images-idx3-ubyte.gz": "00'))
+        key = '"mnist/t10k-images-idx3-ubyte.gz": '
+        record.write_text(record.read_text().replace(key + '"8d', key + '"00'))
     assert prepared_file("test", tmp_path).read_text() == good
 
 

@@ -94,7 +94,8 @@ def test_wrong_keys_get_a_403_sentence():
                 if "refused the keys" in str(err) or time.time() > deadline:
                     break
                 time.sleep(0.3)
-        with pytest.raises(StorageError, match=r"refused the keys .*: check AEBOOK_S3_ACCESS_KEY and AEBOOK_S3_SECRET_KEY"):
+        refused = r"refused the keys .*: check AEBOOK_S3_ACCESS_KEY and AEBOOK_S3_SECRET_KEY"
+        with pytest.raises(StorageError, match=refused):
             store.check()
     finally:
         server.stop()

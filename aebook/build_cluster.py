@@ -1,0 +1,61 @@
+"""One H2O cluster and one object store for a whole run of the book.
+
+Each chapter run on its own starts its own H2O (several seconds each). A build of
+the whole book, or a class running every chapter, can share one instead::
+
+    python -m aebook.build_cluster -- jupyter-book build .
+
+starts a local object store and a local H2O that knows its endpoint, runs the
+command with ``AEBOOK_H2O_URL`` and ``AEBOOK_S3_*`` pointing at them, so that every
+notebook connects instead of starting its own (each removes what it created when it
+stops), and then stops both. ``make book QUICK=1`` builds the quick book this way.
+The servers run under the guard of :mod:`aebook.guarded_process`: they end with this
+process, also when it is killed. The command's exit status is returned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from .h2o_session import URL_ENV, start_h2o
+from .object_storage import ACCESS_KEY_ENV, ENDPOINT_ENV, SECRET_KEY_ENV, start_object_store
+from .params import ParameterError, check_memory_size
+
+__all__ = ["main", "run_with_one_cluster"]
+
+
+def run_with_one_cluster(command: list[str], max_mem_size: str = "3G") -> int:
+    """Run ``command`` with one local H2O and object store for all of it; its exit status."""
+    if not command:
+        raise ParameterError("No command to run: give it after `--`, for example "
+                             "`python -m aebook.build_cluster -- jupyter-book build .`.")
+    check_memory_size("max_mem_size", max_mem_size)
+    with start_object_store() as store, start_h2o(max_mem_size=max_mem_size, store=store) as session:
+        env = dict(os.environ)
+        env.update({URL_ENV: session.url, ENDPOINT_ENV: store.endpoint,
+                    ACCESS_KEY_ENV: store.access_key, SECRET_KEY_ENV: store.secret_key})
+        print(f"One H2O ({session.url}) and one object store ({store.endpoint}) for: "
+              f"{' '.join(command)}", flush=True)
+        return subprocess.call(command, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aebook.build_cluster",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--max-mem-size", default="3G",
+                        help="the H2O node's memory cap (default 3G), as in h2o.init")
+    parser.add_argument("command", nargs=argparse.REMAINDER,
+                        help="the command to run, after --")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    try:
+        return run_with_one_cluster(command, args.max_mem_size)
+    except ParameterError as err:
+        parser.exit(2, f"error: {err}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
