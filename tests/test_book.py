@@ -6,7 +6,8 @@ those outputs against a fresh run. ``make book`` still executes them.
 
 The static check follows every internal link and image; headless Chromium then loads
 every page, checks that every image has loaded, and saves a screenshot of each page
-under ``_build/screenshots/`` for a person to look at.
+under ``_build/screenshots/`` for a person to look at, and checks at a 1280-pixel
+window that no code line is cut off (its block would scroll sideways).
 """
 
 from __future__ import annotations
@@ -146,6 +147,29 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# The code lines that do not fit their block at the window's width (the block scrolls
+# sideways): hidden cells are opened and every tab of a tab set is shown in turn, so
+# that each code block is measured where the reader sees it. Outputs may scroll.
+CUT_OFF_CODE_LINES = """() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const cut = new Set();
+  const measure = () => document.querySelectorAll('div.highlight pre').forEach(pre => {
+    if (pre.closest('.cell_output') || pre.offsetParent === null) return;
+    if (pre.scrollWidth > pre.clientWidth + 1) {
+      const longest = pre.textContent.split('\\n')
+        .reduce((a, b) => (b.length > a.length ? b : a), '');
+      cut.add(`${longest.length} characters: ${longest.trim().slice(0, 50)}`);
+    }
+  });
+  measure();
+  document.querySelectorAll('.sd-tab-set > input').forEach(tab => {
+    tab.checked = true;
+    measure();
+  });
+  return [...cut];
+}"""
+
+
 def test_every_page_loads_in_chromium_with_all_images(server):
     from playwright.sync_api import sync_playwright
 
@@ -166,6 +190,8 @@ def test_every_page_loads_in_chromium_with_all_images(server):
             problems += [f"{name}: image did not load: {src}" for src in not_loaded]
             if not page.title():
                 problems.append(f"{name}: page has no title")
+            problems += [f"{name}: a code line is cut off at 1280 px: {line}"
+                         for line in page.evaluate(CUT_OFF_CODE_LINES)]
             page.screenshot(path=str(shots / f"{Path(name).name}.png"), full_page=True)
         browser.close()
     assert not problems, "\n".join(problems)
