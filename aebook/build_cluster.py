@@ -16,15 +16,29 @@ process, also when it is killed. The command's exit status is returned.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 from .h2o_session import URL_ENV, start_h2o
 from .object_storage import ACCESS_KEY_ENV, ENDPOINT_ENV, SECRET_KEY_ENV, start_object_store
 from .params import ParameterError, check_memory_size
 
-__all__ = ["main", "run_with_one_cluster"]
+__all__ = ["main", "one_cluster", "run_with_one_cluster"]
+
+
+@contextlib.contextmanager
+def one_cluster(max_mem_size: str = "3G") -> Iterator[dict[str, str]]:
+    """A local object store and H2O; yields the environment variables that point at them.
+
+    Both stop when the ``with`` block ends.
+    """
+    check_memory_size("max_mem_size", max_mem_size)
+    with start_object_store() as store, start_h2o(max_mem_size=max_mem_size, store=store) as session:
+        yield {URL_ENV: session.url, ENDPOINT_ENV: store.endpoint,
+               ACCESS_KEY_ENV: store.access_key, SECRET_KEY_ENV: store.secret_key}
 
 
 def run_with_one_cluster(command: list[str], max_mem_size: str = "3G") -> int:
@@ -32,14 +46,10 @@ def run_with_one_cluster(command: list[str], max_mem_size: str = "3G") -> int:
     if not command:
         raise ParameterError("No command to run: give it after `--`, for example "
                              "`python -m aebook.build_cluster -- jupyter-book build .`.")
-    check_memory_size("max_mem_size", max_mem_size)
-    with start_object_store() as store, start_h2o(max_mem_size=max_mem_size, store=store) as session:
-        env = dict(os.environ)
-        env.update({URL_ENV: session.url, ENDPOINT_ENV: store.endpoint,
-                    ACCESS_KEY_ENV: store.access_key, SECRET_KEY_ENV: store.secret_key})
-        print(f"One H2O ({session.url}) and one object store ({store.endpoint}) for: "
-              f"{' '.join(command)}", flush=True)
-        return subprocess.call(command, env=env)
+    with one_cluster(max_mem_size) as variables:
+        print(f"One H2O ({variables[URL_ENV]}) and one object store ({variables[ENDPOINT_ENV]}) "
+              f"for: {' '.join(command)}", flush=True)
+        return subprocess.call(command, env={**os.environ, **variables})
 
 
 def main(argv: list[str] | None = None) -> int:

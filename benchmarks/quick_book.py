@@ -5,7 +5,11 @@ Runs every notebook under ``notebooks/`` with papermill, one after the other, wi
 :data:`aebook.classroom.QUICK_PARAMETERS` (passed to papermill as well, so that a
 notebook whose validation cell does not yet call ``apply_quick_mode`` runs quick too).
 Each time is the wall time of the whole notebook as a student would pay it: kernel
-start, H2O start, the work, H2O shutdown. The executed copies go to a temporary folder.
+start, the work, and H2O's start and shutdown. By default the chapters share one H2O
+and one object store started once for the whole run, as ``make book QUICK=1`` does
+(:mod:`aebook.build_cluster`; the time to start them is recorded and counted in the
+total); with ``--own-cluster`` each chapter starts its own, as one chapter run alone
+does. The executed copies go to a temporary folder.
 
 Writes the seconds per chapter, with the machine's facts and the load average at the
 start and end, as JSON (default ``benchmarks/out/quick_book.json``; the committed
@@ -13,11 +17,13 @@ figures the teacher's page shows are ``benchmarks/results/quick_book.json``)::
 
     python benchmarks/quick_book.py --out benchmarks/results/quick_book.json
     python benchmarks/quick_book.py --notebooks 00_check_setup 05_ecg   # some chapters only
+    python benchmarks/quick_book.py --own-cluster    # every chapter starts its own H2O
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -28,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from aebook.build_cluster import one_cluster
 from aebook.classroom import QUICK_ENV, QUICK_PARAMETERS
 from aebook.h2o_session import java_major_version
 
@@ -43,6 +50,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="where to write the JSON (default: benchmarks/out/quick_book.json)")
     parser.add_argument("--notebooks", nargs="+", metavar="NAME",
                         help="run only these chapters (file names without .ipynb); default: all")
+    parser.add_argument("--own-cluster", action="store_true",
+                        help="every chapter starts its own H2O (default: one H2O and object store for all)")
     args = parser.parse_args(argv)
     available = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     chosen = args.notebooks or available
@@ -105,7 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     started_utc = dt.datetime.now(dt.timezone.utc)
     load_start = os.getloadavg()
     chapters = []
-    with tempfile.TemporaryDirectory(prefix="quick_book_") as folder:
+    with contextlib.ExitStack() as stack:
+        cluster_seconds = 0.0
+        if not args.own_cluster:
+            start = time.perf_counter()
+            os.environ.update(stack.enter_context(one_cluster()))
+            cluster_seconds = round(time.perf_counter() - start, 1)
+            print(f"{'one H2O and object store':28s} {cluster_seconds:6.1f} s", flush=True)
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="quick_book_"))
         for name in args.notebooks:
             print(f"{name:28s}", end=" ", flush=True)
             try:
@@ -116,14 +132,19 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"{chapters[-1]['seconds']:6.1f} s", flush=True)
     load_end = os.getloadavg()
-    total = sum(c["seconds"] for c in chapters)
+    total = cluster_seconds + sum(c["seconds"] for c in chapters)
     results = {
         "benchmark": "quick book",
         "schema_version": SCHEMA_VERSION,
         "created_utc": started_utc.isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "how": "papermill, one notebook after the other, AEBOOK_QUICK=1 and QUICK_PARAMETERS; "
-               "wall time per notebook including kernel start and each chapter's own local H2O",
+               "wall time per notebook including kernel start"
+               + ("; each chapter starts its own local H2O" if args.own_cluster else
+                  "; all chapters share one local H2O and object store (aebook.build_cluster), "
+                  "whose start is counted once in the total"),
+        "one_cluster": not args.own_cluster,
+        "cluster_start_seconds": cluster_seconds,
         "chapters": chapters,
         "total_seconds": round(total, 1),
         "machine": machine_facts(),
