@@ -5,7 +5,8 @@ the IDX reader (:mod:`aebook.idx`), MNIST loading (:mod:`aebook.mnist`), the H2O
 session helper (:mod:`aebook.h2o_session`), getting a file into any cluster
 (:mod:`aebook.file_to_cluster`), object storage (:mod:`aebook.object_storage`), the
 guard that ends servers with the kernel (:mod:`aebook.guarded_process`), digit grids
-(:mod:`aebook.plots`) and the classroom quick mode (:mod:`aebook.classroom`).
+(:mod:`aebook.plots`), the classroom quick mode (:mod:`aebook.classroom`) and values
+glued into the prose (:mod:`aebook.glue`).
 """
 
 from .classroom import QUICK_PARAMETERS, QuickModeError, apply_quick_mode
