@@ -28,16 +28,23 @@ __all__ = [
     "ResultsError",
     "check_output_path",
     "check_results",
+    "check_search_results",
+    "choose_settings",
     "load_results",
+    "load_search_results",
     "resolve",
     "summarize",
     "write_json",
     "write_results",
+    "write_search_results",
 ]
 
 BENCHMARK = "one-class MNIST"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCRIPT = "benchmarks/one_class_mnist.py"
+SEARCH_BENCHMARK = "one-class MNIST validation search"
+SEARCH_SCHEMA_VERSION = 1
+SEARCH_SCRIPT = "benchmarks/one_class_mnist_search.py"
 BASELINES = ("pca", "isolation_forest")
 RERUN = f"run {SCRIPT} again to write a complete file (or restore it from git)"
 
@@ -128,6 +135,8 @@ _TOP: dict[str, tuple[Callable[[Any], bool], str]] = {
     "methods": (lambda v: isinstance(v, dict), "an object"),
     "literature": (lambda v: isinstance(v, dict), "an object"),
     "runs": (_list_of(lambda r: isinstance(r, dict), 1), "a non-empty list of objects"),
+    "bootstrap": (lambda v: isinstance(v, dict), "an object"),
+    "curves": (lambda v: isinstance(v, dict), "an object"),
     "speed": (_list_of(lambda r: isinstance(r, dict), 1), "a non-empty list of objects"),
     "data_to_h2o_seconds": (_seconds, "a number of seconds"),
     "machine": (lambda v: isinstance(v, dict), "an object"),
@@ -148,11 +157,16 @@ _RUN = {
     "config": (lambda v: v is None or _text(v), "null or a configuration name"),
     "digit": (lambda v: _whole(v) and 0 <= v <= 9, "a digit 0-9"),
     "seed": (lambda v: _whole(v) and v >= 0, "a seed"),
+    "setting": (_text, "the name of the setting used"),
     "auroc": (_score, "a number from 0 to 1"), "ap": (_score, "a number from 0 to 1"),
     "fit_seconds": (_seconds, "a number of seconds"), "score_seconds": (_seconds, "a number of seconds"),
 }
 _SPEED = {
-    "config": (_text, "a configuration name"), "reproducible": (lambda v: isinstance(v, bool), "true or false"),
+    "config": (_text, "a configuration name"), "schedule": (_text, "the name of an iteration schedule"),
+    "reproducible": (lambda v: isinstance(v, bool), "true or false"),
+    "epochs": (lambda v: _number(v) and v > 0, "a positive number of epochs"),
+    "iterations": (lambda v: _whole(v) and v >= 1, "a whole number of iterations"),
+    "history": (_list_of(_list_of(_number, 4), 1), "a list of [epochs, iterations, samples, seconds] rows"),
     "threads": (lambda v: _whole(v) and v >= 1, "a whole number of threads"),
     "training_images": (lambda v: _whole(v) and v > 0, "a positive whole number"),
     # None when H2O reported no training time (the benchmark writes what it measured)
@@ -161,11 +175,28 @@ _SPEED = {
 }
 _CONFIG = {
     "label": (_text, "a string"),
-    "params": (lambda v: isinstance(v, dict) and _number(v.get("epochs")), "an object with epochs"),
+    "params_per_digit": (lambda v: isinstance(v, dict) and all(isinstance(p, dict) and _number(p.get("epochs"))
+                                                               for p in v.values()),
+                         "an object of digit: parameters with epochs"),
     "quality_seeds": (_SEEDS, "a non-empty list of seeds"),
 }
+_BASELINE = {
+    "label": (_text, "a string"),
+    "settings_per_digit": (lambda v: isinstance(v, dict) and all(_text(x) for x in v.values()),
+                           "an object of digit: setting name"),
+    "params_per_digit": (lambda v: isinstance(v, dict) and all(isinstance(p, dict) for p in v.values()),
+                         "an object of digit: parameters"),
+}
+_INTERVAL = {
+    "estimate": (lambda v: _number(v) and -1 <= v <= 1, "a difference of AUROCs"),
+    "low": (lambda v: _number(v) and -1 <= v <= 1, "a difference of AUROCs"),
+    "high": (lambda v: _number(v) and -1 <= v <= 1, "a difference of AUROCs"),
+    "level": (lambda v: _number(v) and 0 < v < 1, "a level between 0 and 1"),
+}
+_GRID = _list_of(_score, 2)
 _OTHERS = {
-    "literature": {"method": (_text, "a string"), "mean_auroc": (_score, "a number from 0 to 1")},
+    "literature": {"method": (_text, "a string"), "mean_auroc": (_score, "a number from 0 to 1"),
+                   "per_digit_auroc": (_list_of(_score, 10), "ten AUROCs, digits 0-9")},
     "machine": {"cpu_count": (lambda v: _whole(v) and v >= 1, "a whole number"),
                 "h2o_cores": (lambda v: _whole(v) and v >= 1, "a whole number")},
     "versions": {"java": (_text, "a string")},
@@ -206,10 +237,34 @@ def _structure(results: Any) -> None:
         _keys(config, _CONFIG, f"configuration {name!r}")
     for i, run in enumerate(results["runs"]):
         _keys(run, _RUN, f"runs[{i}]")
+    for name in BASELINES:
+        if not isinstance(results["methods"].get(name), dict):
+            raise _Problem(f"methods has no {name!r}")
+        _keys(results["methods"][name], _BASELINE, f"methods[{name!r}]")
+    known = set(ae["configs"]) | set(ae["configs"][ae["main_config"]].get("settings_per_digit", {}).values())
     for i, speed in enumerate(results["speed"]):
         _keys(speed, _SPEED, f"speed[{i}]")
-        if speed["config"] not in ae["configs"]:
+        if speed["config"] not in known:
             raise _Problem(f"speed[{i}] is about configuration {speed['config']!r}, which the file does not list")
+        if speed["history"][-1][0] != speed["epochs"] or speed["history"][-1][1] != speed["iterations"]:
+            raise _Problem(f"speed[{i}]: its epochs and iterations are not the last row of its history")
+    for digit in results["protocol"]["digits"]:
+        d = str(digit)
+        if not isinstance(results["bootstrap"].get(d), dict) or not results["bootstrap"][d]:
+            raise _Problem(f"bootstrap has no intervals for digit {d}")
+        for pair, interval in results["bootstrap"][d].items():
+            _keys(interval, _INTERVAL, f"bootstrap[{d!r}][{pair!r}]")
+            if interval["low"] > interval["high"]:
+                raise _Problem(f"bootstrap[{d!r}][{pair!r}] has low > high")
+        curves = results["curves"].get(d)
+        if not isinstance(curves, dict) or set(curves) != {"h2o_autoencoder", *BASELINES}:
+            raise _Problem(f"curves has not the three methods for digit {d}")
+        for method, curve in curves.items():
+            roc, pr = curve.get("roc", {}), curve.get("pr", {})
+            grids = [roc.get("fpr"), roc.get("tpr"), pr.get("recall"), pr.get("precision")]
+            if not all(_GRID(g) and len(g) == len(grids[0]) for g in grids):
+                raise _Problem(f"curves[{d!r}][{method!r}] is not roc (fpr, tpr) and pr (recall, precision) "
+                               "on one grid of numbers from 0 to 1")
 
 
 # ---- consistency ---------------------------------------------------------------------
@@ -232,8 +287,16 @@ def _consistency(results: dict) -> None:
     configs = results["methods"]["h2o_autoencoder"]["configs"]
     expected = {(m, None): seeds for m in BASELINES}
     expected |= {("h2o_autoencoder", c): spec["quality_seeds"] for c, spec in configs.items()}
+    chosen = {("h2o_autoencoder", results["methods"]["h2o_autoencoder"]["main_config"]):
+              results["methods"]["h2o_autoencoder"]["configs"][results["methods"]["h2o_autoencoder"]["main_config"]]}
+    chosen |= {(m, None): results["methods"][m] for m in BASELINES}
     found: dict[tuple, list] = {}
     for run in runs:
+        spec = chosen.get((run["method"], run["config"]))
+        if spec and "settings_per_digit" in spec and \
+                spec["settings_per_digit"].get(str(run["digit"])) != run["setting"]:
+            raise _Problem(f"a run of {run['method']!r} on digit {run['digit']} used {run['setting']!r}, "
+                           "not the setting its method lists for that digit")
         key = (run["method"], run["config"])
         if key not in expected:
             raise _Problem(f"a run of {run['method']!r} with config {run['config']!r} is not in its protocol")
@@ -327,3 +390,107 @@ def write_json(data: dict, path: str | Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+# ---- the validation search ----------------------------------------------------------
+
+
+def choose_settings(runs: list[dict], methods: list[str]) -> dict:
+    """Per method: the best candidate of each digit and the best one overall, on validation AUROC.
+
+    Candidates are ranked in the order of their first run; a tie goes to the earlier one.
+    """
+    chosen = {}
+    for method in methods:
+        mine = [r for r in runs if r["method"] == method]
+        order = list(dict.fromkeys(r["candidate"] for r in mine))
+        digits = sorted({r["digit"] for r in mine})
+        auroc = {(r["candidate"], r["digit"]): r["auroc"] for r in mine}
+        per_digit = {}
+        for d in digits:
+            best = max(order, key=lambda c: (auroc[(c, d)], -order.index(c)))
+            per_digit[str(d)] = {"candidate": best, "auroc": auroc[(best, d)]}
+        means = {c: float(np.mean([auroc[(c, d)] for d in digits])) for c in order}
+        best = max(order, key=lambda c: (means[c], -order.index(c)))
+        chosen[method] = {
+            "per_digit": per_digit,
+            "per_digit_mean_auroc": float(np.mean([v["auroc"] for v in per_digit.values()])),
+            "overall": {"candidate": best, "mean_auroc": means[best]},
+            "mean_auroc_per_candidate": means,
+        }
+    return chosen
+
+
+_SEARCH_RUN = {
+    "method": (_text, "a method name"), "candidate": (_text, "a candidate name"),
+    "digit": (lambda v: _whole(v) and 0 <= v <= 9, "a digit 0-9"),
+    "auroc": (_score, "a number from 0 to 1"), "ap": (_score, "a number from 0 to 1"),
+    "fit_seconds": (_seconds, "a number of seconds"),
+}
+
+
+def _search_problems(results: Any) -> None:
+    if not isinstance(results, dict):
+        raise _Problem(f"it holds a JSON {type(results).__name__}, not the object {SEARCH_SCRIPT} writes")
+    if results.get("benchmark") != SEARCH_BENCHMARK or results.get("schema_version") != SEARCH_SCHEMA_VERSION:
+        raise _Problem(f"it is not a results file of {SEARCH_SCRIPT} (schema version {SEARCH_SCHEMA_VERSION})")
+    for key in ("protocol", "candidates", "runs", "chosen"):
+        if key not in results:
+            raise _Problem(f"the file has no '{key}'")
+    digits = results["protocol"].get("digits")
+    if not _DIGITS(digits):
+        raise _Problem("protocol['digits'] is not a non-empty list of digits 0-9")
+    candidates = results["candidates"]
+    if not isinstance(candidates, dict) or not candidates:
+        raise _Problem("its 'candidates' is not an object of methods")
+    budgets = {m: len(c) for m, c in candidates.items()}
+    if len(set(budgets.values())) != 1:
+        raise _Problem(f"the methods had different budgets of candidate settings: {budgets}")
+    if results["protocol"].get("budget_per_method") != budgets:
+        raise _Problem("protocol['budget_per_method'] does not count the candidates")
+    runs = results["runs"]
+    if not _list_of(lambda r: isinstance(r, dict), 1)(runs):
+        raise _Problem("its 'runs' is not a non-empty list of objects")
+    for i, run in enumerate(runs):
+        _keys(run, _SEARCH_RUN, f"runs[{i}]")
+    found = sorted((r["method"], r["candidate"], r["digit"]) for r in runs)
+    want = sorted((m, c, d) for m, cs in candidates.items() for c in cs for d in digits)
+    if found != want:
+        raise _Problem(f"it has {len(found)} runs where its candidates on its digits need {len(want)}, "
+                       "each once")
+    if not _close(choose_settings(runs, list(candidates)), results["chosen"]):
+        raise _Problem("its chosen settings are not the ones its runs give")
+
+
+def check_search_results(results: Any, source: str | Path = "the search results") -> dict:
+    """``results`` if it is what the validation search writes, else :class:`ResultsError`."""
+    try:
+        _search_problems(results)
+    except _Problem as problem:
+        shown = _shown(source) if isinstance(source, Path) else source
+        raise ResultsError(f"{shown}: {problem}; run {SEARCH_SCRIPT} again (or restore it from git).") from None
+    return results
+
+
+def write_search_results(results: dict, path: str | Path) -> Path:
+    """Like :func:`write_results`, for the validation search: written, then checked."""
+    write_json(results, path)
+    check_search_results(results, Path(path))
+    return Path(path)
+
+
+def load_search_results(path: str | Path) -> dict:
+    """The checked contents of the search results file ``path`` (relative: from the project folder)."""
+    if not isinstance(path, (str, Path)) or not str(path).endswith(".json"):
+        raise ResultsError(f"search_path={path!r} is not the path of a .json file: give the file that "
+                           f"{SEARCH_SCRIPT} wrote, such as benchmarks/results/one_class_mnist_search.json.")
+    full = resolve(path)
+    try:
+        results = json.loads(full.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{_shown(full)} is not a file (relative paths start at the project folder): "
+                           f"give an existing search results file, or run {SEARCH_SCRIPT}.") from None
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ResultsError(f"{_shown(full)} cannot be read as JSON ({err}); run {SEARCH_SCRIPT} again "
+                           "(or restore it from git).") from None
+    return check_search_results(results, full)

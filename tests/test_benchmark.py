@@ -12,11 +12,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "one_class_mnist.py"
+SEARCH_SCRIPT = ROOT / "benchmarks" / "one_class_mnist_search.py"
 METHODS = {"pca", "isolation_forest", "h2o_autoencoder"}
 
 
-def run_script(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
+def run_script(*args: str, timeout: float = 600, script: Path = SCRIPT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
 
 
@@ -25,6 +26,10 @@ def run_script(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     (["--digits", "3", "3"], "each digit at most once"),
     (["--seeds", "-1"], "seeds must be >= 0"),
     (["--digits", "x"], "invalid int value"),
+    (["--ae-seeds", "7"], "--ae-seeds: each at most once and among the seeds"),
+    (["--search", "benchmarks/results/nothing.json"], "--search: "),
+    (["--search", "benchmarks/results/one_class_mnist.json"], "is not a results file of "
+                                                              "benchmarks/one_class_mnist_search.py"),
 ])
 def test_bad_arguments_give_a_clear_usage_error(args, message):
     result = run_script(*args, timeout=60)
@@ -50,11 +55,11 @@ def test_quick_mode_writes_sensible_figures(tmp_path):
     for key in ("loadavg_start", "loadavg_end"):
         assert len(data["run_conditions"][key]) == 3
 
-    # every method on every digit and seed (other AE configurations: first seed only)
+    # every method on every digit and seed (the classic configuration: first seed only)
     runs = data["runs"]
     main = data["methods"]["h2o_autoencoder"]["main_config"]
     configs = set(data["methods"]["h2o_autoencoder"]["configs"])
-    assert main in configs
+    assert main == "validated" and configs == {"validated", "classic"}
     for method in METHODS:
         for digit in digits:
             for seed in seeds:
@@ -76,9 +81,52 @@ def test_quick_mode_writes_sensible_figures(tmp_path):
         assert 0.0 <= entry["mean_auroc"] <= 1.0 and entry["std_auroc_over_seeds"] >= 0
         assert set(entry["per_digit"]) == {str(d) for d in digits}
 
-    # one speed run per configuration (all cores) plus the classic one on a single thread
+    # every run used the setting its method lists for the digit
+    for run in runs:
+        if run["method"] in ("pca", "isolation_forest"):
+            assert run["setting"] == data["methods"][run["method"]]["settings_per_digit"][str(run["digit"])]
+
+    # intervals and curves for every digit
+    for d in digits:
+        pairs = data["bootstrap"][str(d)]
+        assert set(pairs) == {"h2o_autoencoder - pca", "h2o_autoencoder - isolation_forest"}
+        for interval in pairs.values():
+            assert interval["low"] <= interval["high"]
+        assert set(data["curves"][str(d)]) == METHODS
+
+    # speed: the classic configuration with both schedules, each on all cores and on one thread;
+    # every speed run trains exactly one epoch, as its scoring history shows
     speed = data["speed"]
-    assert {s["config"] for s in speed if not s["reproducible"]} == configs
-    assert any(s["reproducible"] and s["config"] == "classic" for s in speed)
+    assert {(s["schedule"], s["reproducible"]) for s in speed if s["config"] == "classic"} == {
+        ("H2O default", False), ("H2O default", True), ("one iteration per epoch", False),
+        ("one iteration per epoch", True)}
     for s in speed:
         assert s["samples"] > 0 and s["samples_per_second"] > 0 and s["wall_seconds"] > 0, s
+        assert s["history"][-1][0] == s["epochs"] >= 1.0, s
+        if s["schedule"] == "one iteration per epoch" or s["reproducible"]:
+            assert s["iterations"] == 1 and s["epochs"] == 1.0, s  # exactly one epoch
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--digits", "10"], "each digit must be from 0 to 9"),
+    (["--out", "/proc/x/y.json"], "--out: "),
+])
+def test_the_search_rejects_bad_arguments_at_once(args, message):
+    result = run_script(*args, timeout=60, script=SEARCH_SCRIPT)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.h2o
+def test_the_quick_search_writes_a_checked_file(tmp_path):
+    from aebook.benchmark_results import load_search_results
+
+    out = tmp_path / "search.json"
+    result = run_script("--quick", "--out", str(out), script=SEARCH_SCRIPT)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    data = load_search_results(str(out))
+    assert data["mode"] == "quick" and data["protocol"]["digits"] == [0, 1]
+    assert len(data["runs"]) == 2 * sum(data["protocol"]["budget_per_method"].values())
+    # no autoencoder candidate stopped early: each trained its (quick: capped) epochs
+    for run in data["runs"]:
+        if run["method"] == "h2o_autoencoder":
+            assert run["epochs_trained"] == data["candidates"]["h2o_autoencoder"][run["candidate"]]["epochs"]
