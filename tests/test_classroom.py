@@ -41,7 +41,7 @@ def test_on_it_sets_the_quick_values_and_prints_one_line(capsys):
     assert apply_quick_mode("01_autoencoders", namespace, environ={QUICK_ENV: "1"}) is True
     assert namespace == {**QUICK_PARAMETERS["01_autoencoders"], "seed": 1}
     out = capsys.readouterr().out
-    assert out == "Quick mode (AEBOOK_QUICK=1): n_train=400, n_anomalies=10, epochs=5, widths=[1, 3, 12].\n"
+    assert out == "Quick mode (AEBOOK_QUICK=1): n_train=400, n_anomalies=10, epochs=25, widths=[1, 3, 12].\n"
 
 
 def test_the_notebook_gets_a_copy_of_the_quick_values():
