@@ -437,8 +437,7 @@ def plot_roc_pr(labels: np.ndarray, errors: np.ndarray):
     """ROC and precision-recall curves of ``errors`` against 0/1 ``labels``, with
     AUROC and average precision; returns the figure and the two numbers."""
     import matplotlib.pyplot as plt
-    from sklearn.metrics import (average_precision_score, precision_recall_curve,
-                                 roc_auc_score, roc_curve)
+    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
     auroc = float(roc_auc_score(labels, errors))
     ap = float(average_precision_score(labels, errors))

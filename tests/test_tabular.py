@@ -13,11 +13,23 @@ import pandas as pd
 import pytest
 
 from aebook import tabular
-from aebook.tabular import (Columns, MojoScorer, TabularError, alarm_rates,
-                            column_roles, error_shares, export_mojo,
-                            feature_of, heavy_tailed, per_feature_errors,
-                            reconstruction_errors, split_rows,
-                            threshold_for_false_alarm_rate, train_autoencoder, transform)
+from aebook.tabular import (
+    Columns,
+    MojoScorer,
+    TabularError,
+    alarm_rates,
+    column_roles,
+    error_shares,
+    export_mojo,
+    feature_of,
+    heavy_tailed,
+    per_feature_errors,
+    reconstruction_errors,
+    split_rows,
+    threshold_for_false_alarm_rate,
+    train_autoencoder,
+    transform,
+)
 
 # ---- without H2O --------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import os
 import re
 import shutil
 from pathlib import Path
@@ -26,11 +25,19 @@ import pytest
 
 from aebook import path_of
 from aebook.params import ParameterError
-from aebook.report import (DEFAULT_OUTPUT_ROOT, MIN_FIT_ROWS, REPORT_FILES,
-                           check_data_source, check_evaluation_labels,
-                           check_normal_rows, check_output_folder,
-                           minimum_normal_rows, prepare_folder, ranked_rows,
-                           split_normal_rows)
+from aebook.report import (
+    DEFAULT_OUTPUT_ROOT,
+    MIN_FIT_ROWS,
+    REPORT_FILES,
+    check_data_source,
+    check_evaluation_labels,
+    check_normal_rows,
+    check_output_folder,
+    minimum_normal_rows,
+    prepare_folder,
+    ranked_rows,
+    split_normal_rows,
+)
 from aebook.tabular import TabularError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,8 +191,7 @@ def small_frame(h2o_tables):
 @pytest.mark.h2o
 def test_report_data_checks_with_h2o(small_frame):
     from aebook import tabular
-    from aebook.report import (anomaly_labels, check_columns, check_features,
-                               known_normal_rows, read_table, take_rows)
+    from aebook.report import anomaly_labels, check_columns, check_features, known_normal_rows, read_table, take_rows
 
     folder, frame = small_frame
     parquet = read_table(folder / "small.parquet", "small_parquet")
