@@ -45,7 +45,7 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "00_check_setup": {"epochs": 2},
     "01_autoencoders": {"n_train": 400, "n_anomalies": 10, "epochs": 25, "widths": [1, 3, 12]},
     "02_mnist_data": {"split": "test", "example_index": 7, "n_grid": 20},
-    "03_mnist_good_bad_ugly": {"train_rows": 10000},
+    "03_mnist_good_bad_ugly": {"train_rows": 2000},
     "04_mnist_deep": {"epochs": 1},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "06_evaluation": {},  # reads the committed benchmark results: already fast
