@@ -340,6 +340,31 @@ def load_results(path: str | Path) -> dict:
     return check_results(results, full)
 
 
+def check_run_arguments(parser: Any, args: Any) -> None:
+    """The command-line checks both one-class scripts make, before any work.
+
+    ``--digits`` (each 0-9, at most once), ``--max-mem-size`` (at least 1G) and
+    ``--out`` (replaced by the checked path); a bad value ends the script with
+    ``parser.error`` and one sentence.
+    """
+    from .params import ParameterError, check_memory_size
+
+    if args.digits is not None:
+        bad = [d for d in args.digits if not 0 <= d <= 9]
+        if bad:
+            parser.error(f"--digits: each digit must be from 0 to 9, got {bad}")
+        if len(set(args.digits)) != len(args.digits):
+            parser.error(f"--digits: each digit at most once, got {args.digits}")
+    try:
+        check_memory_size("--max-mem-size", args.max_mem_size, minimum="1G")
+    except ParameterError as err:
+        parser.error(str(err))
+    try:  # now, not after a run of many minutes
+        args.out = check_output_path(args.out)
+    except ResultsError as err:
+        parser.error(f"--out: {err}")
+
+
 def check_output_path(path: str | Path) -> Path:
     """The absolute path ``path``, after checking that a file can be written there.
 

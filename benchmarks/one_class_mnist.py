@@ -52,14 +52,12 @@ import numpy as np
 from aebook.benchmark_results import (
     BENCHMARK,
     SCHEMA_VERSION,
-    ResultsError,
-    check_output_path,
+    check_run_arguments,
     check_search_results,
     resolve,
     summarize,
     write_results,
 )
-from aebook.params import ParameterError, check_memory_size
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "one_class_mnist.json"
@@ -107,21 +105,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              f"(default: {DEFAULT_SEARCH})")
     parser.add_argument("--max-mem-size", default="2G", help='memory cap of the local H2O (default "2G")')
     args = parser.parse_args(argv)
-    if args.digits is not None:
-        bad = [d for d in args.digits if not 0 <= d <= 9]
-        if bad:
-            parser.error(f"--digits: each digit must be from 0 to 9, got {bad}")
-        if len(set(args.digits)) != len(args.digits):
-            parser.error(f"--digits: each digit at most once, got {args.digits}")
+    check_run_arguments(parser, args)
     if args.seeds is not None:
         if any(s < 0 for s in args.seeds):
             parser.error(f"--seeds: seeds must be >= 0, got {args.seeds}")
         if len(set(args.seeds)) != len(args.seeds):
             parser.error(f"--seeds: each seed at most once, got {args.seeds}")
-    try:
-        check_memory_size("--max-mem-size", args.max_mem_size, minimum="1G")
-    except ParameterError as err:
-        parser.error(str(err))
     if args.ae_seeds is not None:
         seeds = args.seeds if args.seeds is not None else (QUICK if args.quick else FULL)["seeds"]
         if not set(args.ae_seeds) <= set(seeds) or len(set(args.ae_seeds)) != len(args.ae_seeds):
@@ -137,10 +126,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                args.search_results["chosen"]["h2o_autoencoder"]["per_digit"]]
     if missing:
         parser.error(f"--search: {args.search} has no chosen settings for the digits {missing}")
-    try:  # now, not after a run of many minutes
-        args.out = check_output_path(args.out)
-    except ResultsError as err:
-        parser.error(f"--out: {err}")
     return args
 
 

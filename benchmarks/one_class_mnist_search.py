@@ -41,12 +41,10 @@ import numpy as np
 from aebook.benchmark_results import (
     SEARCH_BENCHMARK,
     SEARCH_SCHEMA_VERSION,
-    ResultsError,
-    check_output_path,
+    check_run_arguments,
     choose_settings,
     write_search_results,
 )
-from aebook.params import ParameterError, check_memory_size
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "one_class_mnist_search.json"
@@ -112,20 +110,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="where to write the JSON (default: benchmarks/out/one_class_mnist_search.json)")
     parser.add_argument("--max-mem-size", default="2G", help='memory cap of the local H2O (default "2G")')
     args = parser.parse_args(argv)
-    if args.digits is not None:
-        bad = [d for d in args.digits if not 0 <= d <= 9]
-        if bad:
-            parser.error(f"--digits: each digit must be from 0 to 9, got {bad}")
-        if len(set(args.digits)) != len(args.digits):
-            parser.error(f"--digits: each digit at most once, got {args.digits}")
-    try:
-        check_memory_size("--max-mem-size", args.max_mem_size, minimum="1G")
-    except ParameterError as err:
-        parser.error(str(err))
-    try:
-        args.out = check_output_path(args.out)
-    except ResultsError as err:
-        parser.error(f"--out: {err}")
+    check_run_arguments(parser, args)
     return args
 
 
