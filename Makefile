@@ -3,7 +3,8 @@
 # make lint  - ruff over the package, tests, benchmarks and notebooks (pyproject.toml, notebooks/ruff.toml)
 # make book QUICK=1 - the classroom quick mode: every chapter with its quick parameters
 #              (aebook/classroom.py), built into _build/quick/ with its own execution cache,
-#              every chapter connected to one H2O and one object store (aebook/build_cluster.py)
+#              every chapter connected to one H2O and one object store (aebook/build_cluster.py),
+#              executed one per core at a time (aebook/book_execution.py), then rendered
 # Offline? Point the data fetcher at a local copy: make book AEBOOK_DATA_MIRROR=/path/to/data
 
 PYTHON ?= python3
@@ -25,9 +26,10 @@ ifeq ($(filter-out 0,$(strip $(QUICK))),)
 	@echo "The book is in _build/html: open _build/html/index.html in a browser."
 else
 	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.quick_config --quick-config $(QUICK_DIR)/_config.yml
-	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.build_cluster -- \
+	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.build_cluster -- sh -c '\
+		$(BIN)/python -m aebook.book_execution --cache $(QUICK_DIR)/.jupyter_cache notebooks/*.ipynb && \
 		$(BIN)/jupyter-book build . --config $(QUICK_DIR)/_config.yml \
-		--path-output $(QUICK_DIR) --warningiserror --keep-going
+		--path-output $(QUICK_DIR) --warningiserror --keep-going'
 	@echo "The quick book is in $(QUICK_DIR)/_build/html: open $(QUICK_DIR)/_build/html/index.html in a browser."
 endif
 

@@ -88,20 +88,30 @@ def _replace_atomically(target: Path, write) -> None:
         raise
 
 
-def prepared_file(split: Split, directory: Path | None = None) -> Path:
+def prepared_file(split: Split, directory: Path | None = None, first: int | None = None) -> Path:
     """Path of the verified prepared SVMLight file for ``split``, writing it if needed.
 
     Each line is ``label 1:v 2:v ...`` with the non-zero pixels (1-based indices); the
     last pixel (index 784) is always written, so that every file has all 784 columns.
-    The default ``directory`` is ``prepared/`` in the data folder. A file whose
+    With ``first``, the file holds only the split's first ``first`` digits
+    (``mnist_<split>_first<first>.svm``): a quick run parses a few thousand rows, not
+    60,000. The default ``directory`` is ``prepared/`` in the data folder. A file whose
     checksum or sources differ from the record beside it is written again.
     """
+    count = _FILES[split][1] if split in _FILES else 0
+    if first is not None and (isinstance(first, bool) or not isinstance(first, int) or not 1 <= first <= count):
+        raise ValueError(f"first must be a whole number from 1 to {count:,} (the digits in MNIST's {split} split), "
+                         f"not {first!r}")
+    if first == count:
+        first = None
     directory = directory or data_dir() / "prepared"
-    target = directory / f"mnist_{split}.svm"
+    target = directory / (f"mnist_{split}.svm" if first is None else f"mnist_{split}_first{first}.svm")
     record = _record_of(split)
     if _is_valid(target, record):
         return target
     images, labels = load_mnist(split)
+    if first is not None:
+        images, labels = images[:first], labels[:first]
     pixels = images.reshape(len(images), -1)
     directory.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(directory)
@@ -122,17 +132,28 @@ def prepared_file(split: Split, directory: Path | None = None) -> Path:
     return target
 
 
-def mnist_frames(splits: tuple[Split, ...] = ("train", "test"), directory: Path | None = None) -> list:
-    """H2O frames: pixels ``px0``..``px783`` as integers 0-255, then ``label`` as a factor."""
+def mnist_frames(splits: tuple[Split, ...] = ("train", "test"), directory: Path | None = None,
+                 first: dict[str, int] | None = None) -> list:
+    """H2O frames: pixels ``px0``..``px783`` as integers 0-255, then ``label`` as a factor.
+
+    ``first`` maps a split to the number of its first digits to load, for example
+    ``{"train": 2000}``; a split it does not name is loaded whole.
+    """
     import h2o
 
     from .file_to_cluster import frame_from_file
     from .h2o_session import unique_id
 
+    first = dict(first or {})
+    unknown = sorted(set(first) - set(splits))
+    if unknown:
+        raise ValueError(f"first names {unknown}, which are not among the splits {list(splits)}: "
+                         "name only splits you load.")
+    files = [prepared_file(split, directory, first.get(split)) for split in splits]  # all checked before H2O
     frames = []
-    for split in splits:
+    for split, path in zip(splits, files):
         # columns: label, then the pixels; a cluster elsewhere gets the file uploaded
-        raw = frame_from_file(prepared_file(split, directory), f"mnist_{split}_svm")
+        raw = frame_from_file(path, f"mnist_{split}_svm")
         if raw.shape[1] != 785:
             raise ValueError(f"the prepared MNIST {split} file gave {raw.shape[1]} columns, expected 785")
         raw.columns = ["label", *PIXELS]

@@ -108,3 +108,39 @@ def test_mnist_frames_hold_the_idx_pixels_and_labels():
         got = frame[rows, :].as_data_frame()
         np.testing.assert_array_equal(got[PIXELS].to_numpy(), images[rows].reshape(3, -1))
         assert got["label"].astype(int).tolist() == labels[rows].tolist()
+
+
+def test_a_prepared_file_of_the_first_digits_holds_the_first_lines_of_the_whole_file(tmp_path, monkeypatch):
+    small_digits(monkeypatch)
+    whole = prepared_file("test", tmp_path).read_text().splitlines()
+    part = prepared_file("test", tmp_path, first=7)
+    assert part.name == "mnist_test_first7.svm"
+    assert part.read_text().splitlines() == whole[:7]
+    assert prepared_file("test", tmp_path, first=10_000).name == "mnist_test.svm"  # all of them: the whole file
+
+
+@pytest.mark.parametrize("first", [0, 10_001, 2.5, True])
+def test_an_impossible_number_of_first_digits_is_refused_in_one_sentence(tmp_path, first):
+    with pytest.raises(ValueError, match=r"^first must be a whole number from 1 to 10,000 \(the digits in MNIST's "
+                                         r"test split\), not .*$"):
+        prepared_file("test", tmp_path, first=first)
+    assert not any(tmp_path.iterdir())
+
+
+def test_mnist_frames_refuse_a_row_limit_for_a_split_they_do_not_load():
+    with pytest.raises(ValueError, match=r"^first names \['train'\], which are not among the splits \['test'\]: "
+                                         r"name only splits you load\.$"):
+        mnist_frames(("test",), first={"train": 100})
+
+
+@pytest.mark.h2o
+def test_mnist_frames_load_the_first_digits_of_a_split():
+    from aebook import h2o_session
+
+    images, labels = load_mnist("train")
+    with h2o_session(max_mem_size="1G"):
+        (frame,) = mnist_frames(("train",), first={"train": 300})
+        assert frame.shape == (300, 785)
+        got = frame[[0, 299], :].as_data_frame()
+        np.testing.assert_array_equal(got[PIXELS].to_numpy(), images[[0, 299]].reshape(2, -1))
+        assert got["label"].astype(int).tolist() == labels[[0, 299]].tolist()
