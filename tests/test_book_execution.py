@@ -55,5 +55,6 @@ def test_the_command_line_refuses_a_missing_notebook_in_one_sentence_before_any_
     result = subprocess.run([sys.executable, "-m", "aebook.book_execution", "--cache", str(tmp_path / "cache"),
                              str(tmp_path / "nope.ipynb")], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.strip() == f"error: no such notebook: {tmp_path / 'nope.ipynb'}: give the paths of .ipynb files."
+    missing = tmp_path / "nope.ipynb"
+    assert result.stderr.strip() == f"error: no such notebook: {missing}: give the paths of .ipynb files."
     assert not (tmp_path / "cache").exists()
