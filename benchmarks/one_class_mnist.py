@@ -17,7 +17,7 @@ AUROC differences (autoencoder minus PCA, autoencoder minus Isolation Forest) ov
 test images, and compact ROC and precision-recall curves of the first seed.
 
 Speed: the classic configuration and the validated configuration chosen most often are
-trained for exactly one epoch on 20,000 training images, with H2O's default
+trained for exactly one epoch on 10,000 training images, with H2O's default
 iteration schedule and with one iteration per epoch (``train_samples_per_iteration=0``,
 ``stopping_rounds=0``), each with ``reproducible=False`` (all cores) and ``True`` (one
 thread). The scoring history of every speed run is kept, so that the epochs, samples
@@ -78,7 +78,7 @@ LITERATURE = {"method": "Deep SVDD (one-class)", "citation": "ruff2018",
 BOOTSTRAP_PAIRS = [("h2o_autoencoder", "pca"), ("h2o_autoencoder", "isolation_forest")]
 
 FULL = {"digits": list(range(10)), "seeds": [1, 2, 3], "train_per_digit": None, "n_test": None,
-        "speed_rows": 20000, "max_epochs": None, "bootstrap_rounds": 1000}
+        "speed_rows": 10000, "max_epochs": None, "bootstrap_rounds": 1000}
 QUICK = {"digits": [0, 1], "seeds": [1, 2], "train_per_digit": 300, "n_test": 1000,
          "speed_rows": 1000, "max_epochs": 1, "bootstrap_rounds": 200}
 
