@@ -49,9 +49,9 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "04_mnist_deep": {"epochs": 1},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "06_evaluation": {},  # reads the committed benchmark results: already fast
-    "07_mnist_pretraining": {"unlabelled_rows": 2000, "label_counts": [100, 300],
+    "07_mnist_pretraining": {"unlabelled_rows": 1000, "label_counts": [100, 300],
                              "validation_rows": 100, "seeds": 2, "dl_samples": 1000,
-                             "max_trees": 10, "test_rows": 1000},
+                             "max_trees": 5, "test_rows": 1000},
     "08_network_connections": {"fit_rows": 1000, "validation_rows": 500, "calibration_rows": 500,
                                "validation_anomalies": 250, "candidates": 1, "epochs": 2,
                                "trees": 20, "bootstrap_rounds": 20, "test_rows": 2000},
