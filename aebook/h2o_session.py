@@ -196,14 +196,16 @@ class H2OSession:
         connected = connection is not None and connection.connected and (
             connection.base_url.rstrip("/") == self.url)
         if self.owned:
-            cloud = _cloud(self.url)
-            if cloud is not None and cloud.get("cloud_name") == self.name:
-                with contextlib.suppress(OSError):  # graceful; independent of h2o's connection
-                    request = urllib.request.Request(f"{self.url}/3/Shutdown", method="POST")
-                    urllib.request.urlopen(request, timeout=10)
             if self._servers is not None:
-                self._servers.wait_for_exit(15)
-                self._servers.stop()  # ends what is left, deletes the logs
+                # SIGTERM to the nodes (under a second), not H2O's /3/Shutdown (about three):
+                # the cluster keeps nothing that outlives it, and its folder goes too
+                self._servers.stop()
+            else:
+                cloud = _cloud(self.url)
+                if cloud is not None and cloud.get("cloud_name") == self.name:
+                    with contextlib.suppress(OSError):  # independent of h2o's connection
+                        request = urllib.request.Request(f"{self.url}/3/Shutdown", method="POST")
+                        urllib.request.urlopen(request, timeout=10)
         elif connected:
             with contextlib.suppress(Exception):
                 for key in self.own_keys():
@@ -399,7 +401,7 @@ def _wait_for_cloud(servers: GuardedProcesses, url: str, name: str, nodes: int,
                 return "port"  # someone else's cluster answers there: never use it
             if cloud.get("cloud_size") == nodes and cloud.get("consensus"):
                 return None
-        time.sleep(0.5)
+        time.sleep(0.1)
     return f"H2O did not form a cluster of {nodes} node(s) within {START_SECONDS} s: try again."
 
 
