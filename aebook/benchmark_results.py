@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, timezone
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -338,6 +340,21 @@ def load_results(path: str | Path) -> dict:
         raise ResultsError(f"{_shown(full)} cannot be read as JSON ({reason}), so it is cut short or "
                            f"not a results file; {RERUN}.") from None
     return check_results(results, full)
+
+
+def run_header(benchmark: str, schema_version: int, script: str, quick: bool,
+               argv: list[str] | None = None) -> dict:
+    """The fields a results file starts with: what ran, in which schema, how, and when.
+
+    ``argv`` is the script's arguments (None: this process's command line).
+    """
+    return {
+        "schema_version": schema_version,
+        "benchmark": benchmark,
+        "mode": "quick" if quick else "full",
+        "command": f"python {script} " + " ".join(sys.argv[1:] if argv is None else argv),
+        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def check_run_arguments(parser: Any, args: Any) -> None:

@@ -3,10 +3,10 @@
 Jupyter Book runs the notebooks of a build one after the other. On a machine with two
 cores that leaves one idle most of the time: a kernel starting, a plot being drawn or
 a reproducible H2O model (one thread) uses a single core. This module executes the
-notebooks that the cache does not hold yet several at a time (by default one process
-per core; jupyter-cache's own parallel worker), each in its own folder as Jupyter Book
-would, and stores them in the build's jupyter-cache; the build that follows finds every
-notebook there and only renders it. ``make book QUICK=1`` does this inside one shared H2O
+notebooks that the cache does not hold yet with one process per core (jupyter-cache's
+``local-parallel`` executor), each in its own folder as Jupyter Book would, and stores
+them in the build's jupyter-cache; the build that follows finds every notebook there
+and only renders it. ``make book QUICK=1`` does this inside one shared H2O
 (:mod:`aebook.build_cluster`)::
 
     python -m aebook.book_execution --cache _build/quick/.jupyter_cache notebooks/*.ipynb
@@ -18,7 +18,7 @@ enters the cache.
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import sys
 import time
 from dataclasses import dataclass
@@ -39,41 +39,35 @@ class NotebookRun:
     seconds: float | None
 
 
-def execute_into_cache(notebooks: list[Path], cache: Path, timeout: int = 600,
-                       processes: int | None = None) -> tuple[list[NotebookRun], float]:
-    """Execute the ``notebooks`` the jupyter-cache at ``cache`` lacks, ``processes`` at a time.
+def execute_into_cache(notebooks: list[Path], cache: Path, timeout: int = 600) -> tuple[list[NotebookRun], float]:
+    """Execute the ``notebooks`` the jupyter-cache at ``cache`` lacks, one per core at a time.
 
-    ``processes`` defaults to the number of cores. Returns one :class:`NotebookRun` per
-    notebook, in the given order, and the wall time of the whole run in seconds.
-    ``timeout`` is the limit per cell, in seconds. Raises :class:`ExecutionFailed` if a
-    notebook fails, before anything else is built.
+    Returns one :class:`NotebookRun` per notebook, in the given order, and the wall time
+    of the whole run in seconds. ``timeout`` is the limit per cell, in seconds.
+    Raises :class:`ExecutionFailed` if a notebook fails, before anything else is built.
     """
     missing = [str(p) for p in notebooks if not Path(p).is_file()]
     if missing:
         raise FileNotFoundError(f"no such notebook: {', '.join(missing)}: give the paths of .ipynb files.")
-    processes = processes or os.cpu_count() or 1
-    import multiprocessing
-
     from jupyter_cache import get_cache
-    from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
+    from jupyter_cache.executors import load_executor
 
     paths = [Path(p).resolve() for p in notebooks]
     store = get_cache(str(cache))
     for path in paths:
         store.add_nb_to_project(str(path))
-    # jupyter-cache's local-parallel executor, with a pool of our size instead of one per core
-    to_run = store.list_unexecuted([str(p) for p in paths])
+    logger = logging.getLogger("aebook.book_execution")
+    logger.setLevel(logging.WARNING)  # the executor logs every step of every worker otherwise
     start = time.perf_counter()
-    with multiprocessing.Pool(processes) as pool:
-        outcomes = pool.map(ExecutionWorkerLocalMProc(), [
-            ProcessData(record.pk, record.uri, store, timeout, False) for record in to_run], chunksize=1)
+    result = load_executor("local-parallel", store, logger=logger).run_and_cache(
+        filter_uris=[str(p) for p in paths], timeout=timeout, allow_errors=False)
     wall = time.perf_counter() - start
-    failed = [uri for status, uri in outcomes if status != 0]
+    failed = result.excepted + result.errored
     if failed:
         tracebacks = [store.get_project_record(uri).traceback or "(no traceback recorded)" for uri in failed]
         raise ExecutionFailed(f"{', '.join(Path(u).name for u in failed)} failed: fix the chapter and run again.\n"
                               + "\n".join(tracebacks))
-    executed = {uri for _, uri in outcomes}
+    executed = set(result.succeeded)
     runs = []
     for path in paths:
         seconds = None
@@ -89,16 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, required=True,
                         help="the build's jupyter-cache folder (the execute: cache: of its _config.yml)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
-    parser.add_argument("--processes", type=int, default=None,
-                        help="notebooks run at the same time (default: the number of cores)")
     parser.add_argument("notebooks", type=Path, nargs="+", help="the notebooks to execute")
     args = parser.parse_args(argv)
     if args.timeout <= 0:
         parser.error(f"--timeout must be a positive number of seconds, got {args.timeout}")
-    if args.processes is not None and args.processes < 1:
-        parser.error(f"--processes must be at least 1, got {args.processes}")
     try:
-        runs, wall = execute_into_cache(args.notebooks, args.cache, args.timeout, args.processes)
+        runs, wall = execute_into_cache(args.notebooks, args.cache, args.timeout)
     except FileNotFoundError as err:
         parser.exit(2, f"error: {err}\n")
     except ExecutionFailed as err:
@@ -108,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         took = "already in the cache" if run.seconds is None else f"{run.seconds:6.1f} s"
         print(f"  {run.path.name:36s} {took}")
     print(f"executed {sum(r.seconds is not None for r in runs)} of {len(runs)} notebooks "
-          f"in {wall:.1f} s (wall time)")
+          f"in {wall:.1f} s (wall time, one process per core)")
     return 0
 
 

@@ -282,7 +282,6 @@ def _quiet_h2o(progress: bool | None) -> None:
         h2o.show_progress()
     else:
         h2o.no_progress()
-    _poll_jobs_often()
 
 
 def _poll_jobs_often() -> None:
@@ -442,6 +441,7 @@ def start_h2o(
     if _current is not None and not (_current.owned and _current.url == url):
         _current.stop()
     _quiet_h2o(progress)
+    _poll_jobs_often()
     if url:
         _connect(url)
         session = H2OSession(url=url, name=h2o.cluster().cloud_name, owned=False,

@@ -44,7 +44,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +54,7 @@ from aebook.benchmark_results import (
     check_run_arguments,
     check_search_results,
     resolve,
+    run_header,
     summarize,
     write_results,
 )
@@ -261,11 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     y_test = test_labels[test_rows]
 
     results: dict = {
-        "schema_version": SCHEMA_VERSION,
-        "benchmark": BENCHMARK,
-        "mode": "quick" if args.quick else "full",
-        "command": "python benchmarks/one_class_mnist.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **run_header(BENCHMARK, SCHEMA_VERSION, "benchmarks/one_class_mnist.py", args.quick, argv),
         "search": {"path": str(args.search), "created_utc": search.get("created_utc"),
                    "mode": search.get("mode"), "budget_per_method": search["protocol"]["budget_per_method"]},
         "protocol": {

@@ -33,7 +33,6 @@ import os
 import platform
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +40,10 @@ import numpy as np
 from aebook.benchmark_results import (
     SEARCH_BENCHMARK,
     SEARCH_SCHEMA_VERSION,
+    SEARCH_SCRIPT,
     check_run_arguments,
     choose_settings,
+    run_header,
     write_search_results,
 )
 
@@ -148,11 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     y_val = labels[val_rows]
 
     results: dict = {
-        "schema_version": SEARCH_SCHEMA_VERSION,
-        "benchmark": SEARCH_BENCHMARK,
-        "mode": "quick" if args.quick else "full",
-        "command": "python benchmarks/one_class_mnist_search.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **run_header(SEARCH_BENCHMARK, SEARCH_SCHEMA_VERSION, SEARCH_SCRIPT, args.quick, argv),
         "protocol": {
             "description": "training split only: a stratified 80/20 split (seed 0); for each digit d, fit on "
                            "images of d from the 80 %, score validation images from the 20 %, every other "

@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             except ExecutionFailed as err:
                 print(f"failed: {err}", file=sys.stderr)
                 return 1
-        build = {"how": "aebook.book_execution (jupyter-cache's parallel worker) into an empty cache, "
+        build = {"how": "aebook.book_execution (jupyter-cache's local-parallel executor) into an empty cache, "
                         "as make book QUICK=1 runs it, in a freshly started H2O and object store",
                  "processes": os.cpu_count(), "cluster_start_seconds": build_cluster_seconds,
                  "wall_seconds": round(wall, 1),

@@ -287,3 +287,13 @@ def test_choose_settings_takes_the_best_and_the_first_on_a_tie():
     assert {d: v["candidate"] for d, v in chosen["per_digit"].items()} == {"0": "b", "1": "a"}
     assert chosen["overall"] == {"candidate": "a", "mean_auroc": pytest.approx(0.945)}
     assert chosen["per_digit_mean_auroc"] == pytest.approx(0.97)
+
+
+def test_a_results_file_starts_with_what_ran_how_and_when():
+    header = benchmark_results.run_header("one-class MNIST", 2, "benchmarks/one_class_mnist.py", True,
+                                          ["--quick", "--out", "/tmp/x.json"])
+    assert header["schema_version"] == 2 and header["benchmark"] == "one-class MNIST"
+    assert header["mode"] == "quick"
+    assert header["command"] == "python benchmarks/one_class_mnist.py --quick --out /tmp/x.json"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", header["created_utc"])
+    assert benchmark_results.run_header("b", 1, "s.py", False, [])["mode"] == "full"

@@ -339,10 +339,10 @@ def test_the_h2o_client_asks_often_whether_a_job_has_finished():
     """The client's own wait between two questions (0.2 s or more) is replaced, not added to."""
     from h2o.utils.progressbar import ProgressBar
 
-    from aebook.h2o_session import POLL_SECONDS, _quiet_h2o
+    from aebook.h2o_session import POLL_SECONDS, _poll_jobs_often
 
     assert "MIN_PROGRESS_CHECK_INTERVAL" in vars(ProgressBar) and "_guess_next_poll_interval" in vars(ProgressBar)
-    _quiet_h2o(progress=False)
+    _poll_jobs_often()
     bar = ProgressBar(hidden=True)
     assert ProgressBar.MIN_PROGRESS_CHECK_INTERVAL == POLL_SECONDS
     assert bar._guess_next_poll_interval() == POLL_SECONDS
