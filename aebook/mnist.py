@@ -34,15 +34,20 @@ _FORMAT = "svmlight, label then 1-based pixel indices, pixel 784 always written"
 
 def load_mnist(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
     """Images (n, 28, 28) uint8 and labels (n,) uint8 of the ``"train"`` or ``"test"`` split."""
-    if split not in _FILES:
-        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
-    count = _FILES[split][1]
+    count = _digits_in(split)
     image_file, label_file = _idx_names(split)
     images = read_idx(path_of(image_file), expected_count=count)
     labels = read_idx(path_of(label_file), expected_count=count)
     if images.shape[1:] != (28, 28):
         raise ValueError(f"MNIST {split} images are {images.shape[1:]}, expected 28x28")
     return images, labels
+
+
+def _digits_in(split: Split) -> int:
+    """How many digits ``split`` has; a split other than "train" or "test" is refused."""
+    if split not in _FILES:
+        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    return _FILES[split][1]
 
 
 def _idx_names(split: Split) -> list[str]:
@@ -98,7 +103,7 @@ def prepared_file(split: Split, directory: Path | None = None, first: int | None
     60,000. The default ``directory`` is ``prepared/`` in the data folder. A file whose
     checksum or sources differ from the record beside it is written again.
     """
-    count = _FILES[split][1] if split in _FILES else 0
+    count = _digits_in(split)
     if first is not None and (isinstance(first, bool) or not isinstance(first, int) or not 1 <= first <= count):
         raise ValueError(f"first must be a whole number from 1 to {count:,} (the digits in MNIST's {split} split), "
                          f"not {first!r}")

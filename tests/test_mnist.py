@@ -88,6 +88,12 @@ def test_load_mnist_rejects_an_unknown_split():
         load_mnist("validation")  # type: ignore[arg-type]
 
 
+def test_a_prepared_file_of_an_unknown_split_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match=r"^split must be 'train' or 'test', not 'validation'$"):
+        prepared_file("validation", tmp_path, first=10)  # type: ignore[arg-type]
+    assert not any(tmp_path.iterdir())
+
+
 def test_real_mnist_shapes_and_labels():
     images, labels = load_mnist("test")
     assert images.shape == (10_000, 28, 28) and images.dtype == np.uint8
