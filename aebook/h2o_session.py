@@ -63,7 +63,9 @@ SUPPORTED_JAVA = range(8, 18)  # H2O-3 supports Java 8 to 17
 CLUSTER_PREFIX = "aebook"
 START_SECONDS = 90  # how long the nodes may take to form the cluster
 JAVA_VERSION_SECONDS = 30  # how long `java -version` may take
-POLL_SECONDS = 0.05  # how often the h2o client asks whether a job has finished
+POLL_SECONDS = 0.05  # how often the h2o client first asks whether a job has finished
+POLL_SHARE = 0.1  # later, after this share of the time the job has run so far ...
+POLL_MAX_SECONDS = 1.0  # ... but at least once a second
 _current: H2OSession | None = None  # the session this process started last
 
 
@@ -285,16 +287,24 @@ def _quiet_h2o(progress: bool | None) -> None:
 
 
 def _poll_jobs_often() -> None:
-    """Ask H2O whether a job has finished every 0.05 s instead of every 0.2 s or more.
+    """Ask H2O whether a job has finished after 0.05 s, then after a tenth of its run so far.
 
     The h2o client waits max(0.2 s, a fifth of the time a job has run so far) between
     two questions, so a chapter of many short jobs (models, predictions) spends
-    seconds only waiting to learn that they ended. A question is a small request.
+    seconds only waiting to learn that they ended. Asking every 0.05 s throughout
+    costs CPU on both sides in long jobs (a request, a JSON answer): the wait grows
+    with the job instead, so a job never waits more than about a tenth longer.
     """
     from h2o.utils.progressbar import ProgressBar
 
     ProgressBar.MIN_PROGRESS_CHECK_INTERVAL = POLL_SECONDS
-    ProgressBar._guess_next_poll_interval = lambda self: POLL_SECONDS
+    ProgressBar._guess_next_poll_interval = _next_poll_interval
+
+
+def _next_poll_interval(bar) -> float:
+    """Seconds until the next question: ``POLL_SHARE`` of the job's run so far, within limits."""
+    elapsed = bar._progress_data[-1][0] - bar._progress_data[0][0]
+    return min(POLL_MAX_SECONDS, max(POLL_SECONDS, POLL_SHARE * elapsed))
 
 
 def _node_command(

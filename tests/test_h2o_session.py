@@ -339,10 +339,14 @@ def test_the_h2o_client_asks_often_whether_a_job_has_finished():
     """The client's own wait between two questions (0.2 s or more) is replaced, not added to."""
     from h2o.utils.progressbar import ProgressBar
 
-    from aebook.h2o_session import POLL_SECONDS, _poll_jobs_often
+    from aebook.h2o_session import POLL_MAX_SECONDS, POLL_SECONDS, _poll_jobs_often
 
     assert "MIN_PROGRESS_CHECK_INTERVAL" in vars(ProgressBar) and "_guess_next_poll_interval" in vars(ProgressBar)
     _poll_jobs_often()
     bar = ProgressBar(hidden=True)
     assert ProgressBar.MIN_PROGRESS_CHECK_INTERVAL == POLL_SECONDS
-    assert bar._guess_next_poll_interval() == POLL_SECONDS
+    waits = []
+    for elapsed in (0.0, 0.2, 3.0, 60.0):  # the job's run so far, as the bar records it
+        bar._progress_data = [(100.0, 0.0), (100.0 + elapsed, 0.5)]
+        waits.append(bar._guess_next_poll_interval())
+    assert waits == [POLL_SECONDS, POLL_SECONDS, pytest.approx(0.3), POLL_MAX_SECONDS]

@@ -166,10 +166,25 @@ def test_transform_applies_log1p_and_overrides_in_a_new_frame(h2o_frame):
     roles.log1p = ["bytes"]
     out = transform(frame, roles, "synthetic_ready")
     assert out.frame_id == f"synthetic_ready_{session.tag}"
+    assert out.names == frame.names and out.nrows == frame.nrows
     assert out.types["code"] == "enum" and frame.types["code"] == "int"
     got = out["bytes"].as_data_frame()["bytes"].to_numpy()
     assert np.allclose(got, np.log1p(table["bytes"].to_numpy()))
     assert np.allclose(frame["bytes"].as_data_frame()["bytes"], table["bytes"])  # unchanged
+
+
+@pytest.mark.h2o
+def test_transform_reads_categories_as_numbers_when_told(h2o_frame):
+    import h2o
+
+    from aebook import unique_id
+
+    _, _, session = h2o_frame
+    table = pd.DataFrame({"level": ["10", "2", "10", "7"], "x": [1.5, 2.5, 3.5, 4.5]})
+    frame = h2o.H2OFrame(table, destination_frame=unique_id("levels"), column_types={"level": "enum"})
+    out = transform(frame, Columns(numeric=["level", "x"], categorical=[]), "levels_ready")
+    assert out.types == {"level": "int", "x": "real"} and frame.types["level"] == "enum"
+    assert out["level"].as_data_frame()["level"].tolist() == [10, 2, 10, 7]  # the labels, not level codes
 
 
 @pytest.mark.h2o
