@@ -44,7 +44,7 @@ QUICK_ENV = "AEBOOK_QUICK"
 QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "00_check_setup": {"epochs": 2},
     "01_autoencoders": {"n_train": 400, "n_anomalies": 10, "epochs": 25, "widths": [1, 3, 12]},
-    "02_mnist_data": {"split": "test", "example_index": 7, "n_grid": 20},
+    "02_mnist_data": {"split": "test", "example_index": 7, "n_grid": 20, "h2o_rows": 1000},
     "03_mnist_good_bad_ugly": {"train_rows": 1000},
     "04_mnist_deep": {"epochs": 1},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},

@@ -12,7 +12,7 @@ total); with ``--own-cluster`` each chapter starts its own, as one chapter run a
 does. The executed copies go to a temporary folder.
 
 Then, as ``make book QUICK=1`` executes the book (unless ``--no-build``), all the
-chapters again, one process per core, into an empty execution cache in a freshly started H2O
+chapters again, one worker and kernel per core, into an empty execution cache in a freshly started H2O
 (:mod:`aebook.book_execution`): the wall time of that step is the quick build's
 execution time, and each chapter's time there is the time it took while sharing the
 machine with another chapter.
@@ -167,8 +167,9 @@ def main(argv: list[str] | None = None) -> int:
             except ExecutionFailed as err:
                 print(f"failed: {err}", file=sys.stderr)
                 return 1
-        build = {"how": "aebook.book_execution (jupyter-cache's local-parallel executor) into an empty cache, "
-                        "as make book QUICK=1 runs it, in a freshly started H2O and object store",
+        build = {"how": "aebook.book_execution (one worker per core, each keeping one kernel reset between "
+                        "chapters) into an empty cache, as make book QUICK=1 runs it, in a freshly "
+                        "started H2O and object store",
                  "processes": os.cpu_count(), "cluster_start_seconds": build_cluster_seconds,
                  "wall_seconds": round(wall, 1),
                  "chapters": [{"notebook": r.path.stem, "seconds": round(r.seconds, 1)} for r in runs]}

@@ -155,6 +155,12 @@ def test_bad_values_are_rejected_in_one_sentence(stem, name, value):
     assert "\n" not in message
 
 
+def test_the_example_digit_must_be_among_the_digits_in_h2o():
+    validate("02_mnist_data", split="test", example_index=7, h2o_rows=8)
+    with pytest.raises(ParameterError, match=r"^invalid parameter h2o_rows=7: expected a whole number from 8 to "):
+        validate("02_mnist_data", split="test", example_index=7, h2o_rows=7)
+
+
 def test_a_large_ecg_margin_is_a_valid_choice():
     validate("05_ecg", margin=50)
 
