@@ -27,7 +27,7 @@ ifeq ($(filter-out 0,$(strip $(QUICK))),)
 	@echo "The book is in _build/html: open _build/html/index.html in a browser."
 else
 	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.quick_config --quick-config $(QUICK_DIR)/_config.yml
-	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.build_cluster -- sh -c '\
+	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.build_cluster --short-jobs -- sh -c '\
 		$(BIN)/python -m aebook.book_execution --cache $(QUICK_DIR)/.jupyter_cache notebooks/*.ipynb && \
 		$(BIN)/jupyter-book build . --config $(QUICK_DIR)/_config.yml \
 		--path-output $(QUICK_DIR) --warningiserror --keep-going'

@@ -30,23 +30,24 @@ __all__ = ["main", "one_cluster", "run_with_one_cluster"]
 
 
 @contextlib.contextmanager
-def one_cluster(max_mem_size: str = "3G") -> Iterator[dict[str, str]]:
+def one_cluster(max_mem_size: str = "3G", short_jobs: bool = False) -> Iterator[dict[str, str]]:
     """A local object store and H2O; yields the environment variables that point at them.
 
-    Both stop when the ``with`` block ends.
+    Both stop when the ``with`` block ends. ``short_jobs``: see :func:`aebook.start_h2o`.
     """
     check_memory_size("max_mem_size", max_mem_size)
-    with start_object_store() as store, start_h2o(max_mem_size=max_mem_size, store=store) as session:
+    with start_object_store() as store, start_h2o(max_mem_size=max_mem_size, store=store,
+                                                  short_jobs=short_jobs) as session:
         yield {URL_ENV: session.url, ENDPOINT_ENV: store.endpoint,
                ACCESS_KEY_ENV: store.access_key, SECRET_KEY_ENV: store.secret_key}
 
 
-def run_with_one_cluster(command: list[str], max_mem_size: str = "3G") -> int:
+def run_with_one_cluster(command: list[str], max_mem_size: str = "3G", short_jobs: bool = False) -> int:
     """Run ``command`` with one local H2O and object store for all of it; its exit status."""
     if not command:
         raise ParameterError("No command to run: give it after `--`, for example "
                              "`python -m aebook.build_cluster -- jupyter-book build .`.")
-    with one_cluster(max_mem_size) as variables:
+    with one_cluster(max_mem_size, short_jobs) as variables:
         print(f"One H2O ({variables[URL_ENV]}) and one object store ({variables[ENDPOINT_ENV]}) "
               f"for: {' '.join(command)}", flush=True)
         return subprocess.call(command, env={**os.environ, **variables})
@@ -57,12 +58,15 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--max-mem-size", default="3G",
                         help="the H2O node's memory cap (default 3G), as in h2o.init")
+    parser.add_argument("--short-jobs", action="store_true",
+                        help="compile H2O's code quickly rather than fully: less CPU for many short "
+                             "jobs (the quick book), slower long ones")
     parser.add_argument("command", nargs=argparse.REMAINDER,
                         help="the command to run, after --")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     try:
-        return run_with_one_cluster(command, args.max_mem_size)
+        return run_with_one_cluster(command, args.max_mem_size, args.short_jobs)
     except ParameterError as err:
         parser.exit(2, f"error: {err}\n")
 

@@ -45,8 +45,8 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "00_check_setup": {"epochs": 2},
     "01_autoencoders": {"n_train": 400, "n_anomalies": 10, "epochs": 25, "widths": [1, 3, 12]},
     "02_mnist_data": {"split": "test", "example_index": 7, "n_grid": 20, "h2o_rows": 1000},
-    "03_mnist_good_bad_ugly": {"train_rows": 1000},
-    "04_mnist_deep": {"epochs": 1},
+    "03_mnist_good_bad_ugly": {"train_rows": 500},
+    "04_mnist_deep": {"epochs": 1, "sample_rows": 500, "holdout_rows": 100},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "06_evaluation": {},  # reads the committed benchmark results: already fast
     "07_mnist_pretraining": {"unlabelled_rows": 1000, "label_counts": [100, 300],
@@ -55,7 +55,7 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "08_network_connections": {"fit_rows": 1000, "validation_rows": 500, "calibration_rows": 500,
                                "validation_anomalies": 250, "candidates": 1, "epochs": 2,
                                "trees": 20, "bootstrap_rounds": 20, "test_rows": 2000},
-    "09_object_storage_cluster": {"train_split": "test", "train_rows": 2000,
+    "09_object_storage_cluster": {"train_split": "test", "train_rows": 500,
                                   "route_repeats": 1, "compare_nodes": False},
     "10_your_own_data": {"fit_rows": 1000, "epochs": 5},
 }

@@ -63,6 +63,7 @@ SUPPORTED_JAVA = range(8, 18)  # H2O-3 supports Java 8 to 17
 CLUSTER_PREFIX = "aebook"
 START_SECONDS = 90  # how long the nodes may take to form the cluster
 JAVA_VERSION_SECONDS = 30  # how long `java -version` may take
+SHORT_JOBS_OPTION = "-XX:TieredStopAtLevel=1"  # the JVM's quick compiler (C1) only
 POLL_SECONDS = 0.05  # how often the h2o client first asks whether a job has finished
 POLL_SHARE = 0.1  # later, after this share of the time the job has run so far ...
 POLL_MAX_SECONDS = 1.0  # ... but at least once a second
@@ -310,11 +311,14 @@ def _next_poll_interval(bar) -> float:
 def _node_command(
     java: str, name: str, port: int, memory: str, threads: int,
     flatfile: str | None, store: ObjectStore | None, hide_folder: Path | None,
+    short_jobs: bool = False,
 ) -> list[str]:
     jar = _h2o_jar()
     # java.io.tmpdir: H2O unpacks native libraries (about 150 MB) there at every start;
     # in the guarded folder they go when the node goes, however it ends.
     options = [f"-Xmx{memory}", "-Djava.io.tmpdir={folder}"]
+    if short_jobs:
+        options.append(SHORT_JOBS_OPTION)
     if store is not None:
         options += store.h2o_jvm_options()
     args = ["-name", name, "-ip", "127.0.0.1", "-port", str(port),
@@ -350,7 +354,7 @@ def _why_not_started(servers: GuardedProcesses, memory: str) -> str:
 
 def _start_local(
     nodes: int, max_mem_size: str, nthreads: int, store: ObjectStore | None,
-    hide_folder: Path | None,
+    hide_folder: Path | None, short_jobs: bool = False,
 ) -> H2OSession:
     java = find_java()
     major = java_major_version(java)
@@ -372,7 +376,7 @@ def _start_local(
             flatfile = "{folder}/flatfile.txt"
         for port in ports:
             commands.append(_node_command(java, name, port, max_mem_size, threads,
-                                          flatfile, store, hide_folder))
+                                          flatfile, store, hide_folder, short_jobs))
         servers = _start_servers(name, commands, ports if nodes > 1 else None)
         url = f"http://127.0.0.1:{ports[0]}"
         failure = _wait_for_cloud(servers, url, name, nodes, max_mem_size)
@@ -422,6 +426,7 @@ def start_h2o(
     nodes: int = 1,
     store: ObjectStore | None = None,
     hide_folder: str | Path | None = None,
+    short_jobs: bool = False,
 ) -> H2OSession:
     """Start a quiet local H2O, or connect to ``url`` (default ``$AEBOOK_H2O_URL``).
 
@@ -431,8 +436,11 @@ def start_h2o(
     (:func:`aebook.object_storage.start_object_store`) the nodes get its endpoint and
     credentials, so that ``s3://`` paths reach it. ``hide_folder`` starts the nodes
     in a private mount namespace where that folder is empty: a cluster that cannot
-    see your files, as a remote one (Linux, as root). Progress bars are shown only
-    when ``progress`` is true, or when it is None and standard output is a terminal.
+    see your files, as a remote one (Linux, as root). ``short_jobs`` has the JVM
+    compile H2O's code quickly rather than fully (``-XX:TieredStopAtLevel=1``): a run
+    of many short jobs, such as the quick book, then spends far less CPU compiling,
+    while long jobs run slower. Progress bars are shown only when ``progress`` is
+    true, or when it is None and standard output is a terminal.
     """
     import h2o
 
@@ -458,7 +466,7 @@ def start_h2o(
                              nodes=h2o.cluster().cloud_size)
     else:
         hidden = Path(hide_folder).resolve() if hide_folder else None
-        session = _start_local(nodes, max_mem_size, nthreads, store, hidden)
+        session = _start_local(nodes, max_mem_size, nthreads, store, hidden, short_jobs)
         try:
             _connect(session.url)
         except H2OSetupError:

@@ -12,6 +12,7 @@ data) is written again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -33,11 +34,23 @@ _FORMAT = "svmlight, label then 1-based pixel indices, pixel 784 always written"
 
 
 def load_mnist(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
-    """Images (n, 28, 28) uint8 and labels (n,) uint8 of the ``"train"`` or ``"test"`` split."""
+    """Images (n, 28, 28) uint8 and labels (n,) uint8 of the ``"train"`` or ``"test"`` split.
+
+    The arrays are new copies at every call; the decompressed files are kept in memory
+    for the next call (a process that runs several chapters reads them once).
+    """
     count = _digits_in(split)
-    image_file, label_file = _idx_names(split)
-    images = read_idx(path_of(image_file), expected_count=count)
-    labels = read_idx(path_of(label_file), expected_count=count)
+    paths = [path_of(name) for name in _idx_names(split)]
+    stamps = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)  # a new file: read again
+    images, labels = _read_split(split, count, stamps)
+    return images.copy(), labels.copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _read_split(split: Split, count: int, stamps: tuple) -> tuple[np.ndarray, np.ndarray]:
+    (image_file, *_), (label_file, *_) = stamps
+    images = read_idx(Path(image_file), expected_count=count)
+    labels = read_idx(Path(label_file), expected_count=count)
     if images.shape[1:] != (28, 28):
         raise ValueError(f"MNIST {split} images are {images.shape[1:]}, expected 28x28")
     return images, labels

@@ -122,7 +122,7 @@ def fresh_cluster(own_cluster: bool):
         return
     start = time.perf_counter()
     saved = dict(os.environ)
-    with one_cluster() as variables:
+    with one_cluster(short_jobs=True) as variables:  # as make book QUICK=1 starts it
         seconds = round(time.perf_counter() - start, 1)
         print(f"{'one H2O and object store':28s} {seconds:6.1f} s", flush=True)
         os.environ.update(variables)  # the kernels started below inherit them
@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         "how": "papermill, one notebook after the other, AEBOOK_QUICK=1 and QUICK_PARAMETERS; "
                "wall time per notebook including kernel start"
                + ("; each chapter starts its own local H2O" if args.own_cluster else
-                  "; all chapters share one local H2O and object store (aebook.build_cluster), "
+                  "; all chapters share one local H2O (started for short jobs, as make book QUICK=1 "
+                  "starts it) and object store (aebook.build_cluster), "
                   "whose start is counted once in the total"),
         "one_cluster": not args.own_cluster,
         "cluster_start_seconds": cluster_seconds,

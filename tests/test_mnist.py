@@ -100,6 +100,17 @@ def test_real_mnist_shapes_and_labels():
     assert np.bincount(labels).tolist()[7] == 1028  # sevens in the test split
 
 
+def test_load_mnist_reads_the_files_once_and_hands_out_copies(monkeypatch):
+    from aebook import mnist
+
+    first_images, first_labels = load_mnist("test")
+    first_images[0] = 255  # a caller's change stays with the caller
+    monkeypatch.setattr(mnist, "read_idx", lambda *a, **k: pytest.fail("must not read the IDX files again"))
+    images, labels = load_mnist("test")
+    assert images is not first_images and not (images[0] == 255).all()
+    assert np.array_equal(labels, first_labels)
+
+
 @pytest.mark.h2o
 def test_mnist_frames_hold_the_idx_pixels_and_labels():
     from aebook import h2o_session
