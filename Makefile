@@ -4,8 +4,8 @@
 # make book QUICK=1 - the classroom quick mode: every chapter with its quick parameters
 #              (aebook/classroom.py), built into _build/quick/ with its own execution cache,
 #              every chapter connected to one H2O and one object store (aebook/build_cluster.py),
-#              executed one per core at a time, each core keeping one kernel that is
-#              reset between chapters (aebook/book_execution.py), then rendered
+#              executed several at a time (one worker more than cores), each worker keeping
+#              one kernel that is reset between chapters (aebook/book_execution.py), then rendered
 # Offline? Point the data fetcher at a local copy: make book AEBOOK_DATA_MIRROR=/path/to/data
 
 PYTHON ?= python3

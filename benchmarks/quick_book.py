@@ -12,7 +12,8 @@ total); with ``--own-cluster`` each chapter starts its own, as one chapter run a
 does. The executed copies go to a temporary folder.
 
 Then, as ``make book QUICK=1`` executes the book (unless ``--no-build``), all the
-chapters again, one worker and kernel per core, into an empty execution cache in a freshly started H2O
+chapters again, several at a time (one worker and kernel more than there are cores), into an
+empty execution cache in a freshly started H2O
 (:mod:`aebook.book_execution`): the wall time of that step is the quick build's
 execution time, and each chapter's time there is the time it took while sharing the
 machine with another chapter.
@@ -40,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aebook.book_execution import ExecutionFailed, execute_into_cache
+from aebook.book_execution import ExecutionFailed, default_workers, execute_into_cache
 from aebook.build_cluster import one_cluster
 from aebook.classroom import QUICK_ENV, QUICK_PARAMETERS
 from aebook.h2o_session import java_major_version
@@ -60,7 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--own-cluster", action="store_true",
                         help="every chapter starts its own H2O (default: one H2O and object store for all)")
     parser.add_argument("--no-build", action="store_true",
-                        help="skip the second pass, the chapters one per core at a time as make book QUICK=1 runs them")
+                        help="skip the second pass, the chapters several at a time as make book QUICK=1 runs them")
     args = parser.parse_args(argv)
     available = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     chosen = args.notebooks or available
@@ -160,17 +161,17 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as stack:
             build_cluster_seconds = stack.enter_context(fresh_cluster(args.own_cluster))
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="quick_build_"))
-            print(f"the quick build's execution, {os.cpu_count()} chapters at a time:", flush=True)
+            print(f"the quick build's execution, {default_workers()} chapters at a time:", flush=True)
             try:
                 runs, wall = execute_into_cache([NOTEBOOKS / f"{n}.ipynb" for n in args.notebooks],
                                                 Path(folder) / "jupyter_cache")
             except ExecutionFailed as err:
                 print(f"failed: {err}", file=sys.stderr)
                 return 1
-        build = {"how": "aebook.book_execution (one worker per core, each keeping one kernel reset between "
+        build = {"how": "aebook.book_execution (one worker more than cores, each keeping one kernel reset between "
                         "chapters) into an empty cache, as make book QUICK=1 runs it, in a freshly "
                         "started H2O and object store",
-                 "processes": os.cpu_count(), "cluster_start_seconds": build_cluster_seconds,
+                 "processes": default_workers(), "cluster_start_seconds": build_cluster_seconds,
                  "wall_seconds": round(wall, 1),
                  "chapters": [{"notebook": r.path.stem, "seconds": round(r.seconds, 1)} for r in runs]}
         for r in runs:

@@ -1,4 +1,4 @@
-"""Executing notebooks one per core into a build's cache, where Jupyter Book finds them."""
+"""Executing notebooks several at a time into a build's cache, where Jupyter Book finds them."""
 
 from __future__ import annotations
 

@@ -112,7 +112,7 @@ def test_make_book_quick_builds_into_its_own_folder():
     quick = dry_run("QUICK=1").replace("\\\n\t", "")  # make echoes continued lines as written
     assert "AEBOOK_QUICK=1 .venv/bin/python -m aebook.quick_config --quick-config _build/quick/_config.yml" in quick
     assert "--config _build/quick/_config.yml" in quick and "--path-output _build/quick" in quick
-    # the chapters run one per core into the quick build's cache, in one H2O made for short jobs,
+    # the chapters run several at a time into the quick build's cache, in one H2O made for short jobs,
     # before rendering
     assert ".venv/bin/python -m aebook.build_cluster --short-jobs -- sh -c" in quick
     assert (".venv/bin/python -m aebook.book_execution --cache _build/quick/.jupyter_cache notebooks/*.ipynb && "
