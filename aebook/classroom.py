@@ -49,7 +49,7 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "04_mnist_deep": {"epochs": 1, "sample_rows": 500, "holdout_rows": 100},
     "05_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "06_evaluation": {},  # reads the committed benchmark results: already fast
-    "07_mnist_pretraining": {"unlabelled_rows": 1000, "label_counts": [100, 300],
+    "07_mnist_pretraining": {"unlabelled_rows": 1000, "label_counts": [100],
                              "validation_rows": 100, "seeds": 2, "dl_samples": 1000,
                              "max_trees": 5, "test_rows": 1000},
     "08_network_connections": {"fit_rows": 1000, "validation_rows": 500, "calibration_rows": 500,

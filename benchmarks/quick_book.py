@@ -116,14 +116,17 @@ def run_chapter(name: str, folder: Path) -> dict:
 
 
 @contextlib.contextmanager
-def fresh_cluster(own_cluster: bool):
-    """Unless ``own_cluster``, start one H2O and object store for the kernels; yields its start time."""
+def fresh_cluster(own_cluster: bool, short_jobs: bool = False):
+    """Unless ``own_cluster``, start one H2O and object store for the kernels; yields its start time.
+
+    ``short_jobs`` as ``make book QUICK=1`` starts its H2O; without it, as a class's shared one.
+    """
     if own_cluster:
         yield 0.0
         return
     start = time.perf_counter()
     saved = dict(os.environ)
-    with one_cluster(short_jobs=True) as variables:  # as make book QUICK=1 starts it
+    with one_cluster(short_jobs=short_jobs) as variables:
         seconds = round(time.perf_counter() - start, 1)
         print(f"{'one H2O and object store':28s} {seconds:6.1f} s", flush=True)
         os.environ.update(variables)  # the kernels started below inherit them
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_build:
         # as make book QUICK=1: a fresh H2O (its code not yet warmed up by the first pass)
         with contextlib.ExitStack() as stack:
-            build_cluster_seconds = stack.enter_context(fresh_cluster(args.own_cluster))
+            build_cluster_seconds = stack.enter_context(fresh_cluster(args.own_cluster, short_jobs=True))
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="quick_build_"))
             print(f"the quick build's execution, {default_workers()} chapters at a time:", flush=True)
             try:
@@ -170,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         build = {"how": "aebook.book_execution (one worker more than cores, each keeping one kernel reset between "
                         "chapters) into an empty cache, as make book QUICK=1 runs it, in a freshly "
-                        "started H2O and object store",
+                        "started H2O (for short jobs, as make starts it) and object store",
                  "processes": default_workers(), "cluster_start_seconds": build_cluster_seconds,
                  "wall_seconds": round(wall, 1),
                  "chapters": [{"notebook": r.path.stem, "seconds": round(r.seconds, 1)} for r in runs]}
@@ -187,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         "how": "papermill, one notebook after the other, AEBOOK_QUICK=1 and QUICK_PARAMETERS; "
                "wall time per notebook including kernel start"
                + ("; each chapter starts its own local H2O" if args.own_cluster else
-                  "; all chapters share one local H2O (started for short jobs, as make book QUICK=1 "
-                  "starts it) and object store (aebook.build_cluster), "
+                  "; all chapters share one local H2O and object store (aebook.build_cluster), "
                   "whose start is counted once in the total"),
         "one_cluster": not args.own_cluster,
         "cluster_start_seconds": cluster_seconds,
