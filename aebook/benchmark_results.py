@@ -1,6 +1,6 @@
 """The results file of the one-class MNIST benchmark: its summary, checks and writing.
 
-``benchmarks/one_class_mnist.py`` writes the file (:func:`write_results`) and chapter 06
+``benchmarks/one_class_mnist.py`` writes the file (:func:`write_results`) and the evaluation chapter
 reads it (:func:`load_results`). Both go through :func:`check_results`, which checks
 the structure (every key the chapter reads, with the right type) and that the file
 agrees with itself: every method ran on every digit and seed of its protocol, and the

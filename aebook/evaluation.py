@@ -1,7 +1,7 @@
 """Scores against labels: AUROC, a paired bootstrap of AUROC differences, compact curves.
 
 The one-class benchmark (``benchmarks/one_class_mnist.py``) computes these from the
-per-image test scores of each method and stores the results, so that chapter 06 can
+per-image test scores of each method and stores the results, so that the evaluation chapter can
 show intervals and curves without keeping 10,000 scores per method, digit and seed.
 Labels are 0/1 with 1 = anomaly (the positive class); a higher score means more
 anomalous.

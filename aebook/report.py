@@ -1,4 +1,4 @@
-"""An anomaly report on any table: the checks, splits, files and figures of chapter 10.
+"""An anomaly report on any table: the checks, splits, files and figures of the your-own-data chapter.
 
 The notebook ``notebooks/10_your_own_data.ipynb`` is the tool; this module holds what
 it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once:

@@ -23,7 +23,7 @@ start and end, as JSON (default ``benchmarks/out/quick_book.json``; the committe
 figures the teacher's page shows are ``benchmarks/results/quick_book.json``)::
 
     python benchmarks/quick_book.py --out benchmarks/results/quick_book.json
-    python benchmarks/quick_book.py --notebooks 00_check_setup 05_ecg   # some chapters only
+    python benchmarks/quick_book.py --notebooks 00_check_setup 07_ecg   # some chapters only
     python benchmarks/quick_book.py --own-cluster    # every chapter starts its own H2O
 """
 

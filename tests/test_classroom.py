@@ -52,7 +52,7 @@ def test_the_notebook_gets_a_copy_of_the_quick_values():
 
 
 def test_a_chapter_that_is_already_quick_says_so(capsys):
-    assert apply_quick_mode("06_evaluation", {"results_path": "x.json"}, environ={QUICK_ENV: "1"}) is True
+    assert apply_quick_mode("05_evaluation", {"results_path": "x.json"}, environ={QUICK_ENV: "1"}) is True
     assert capsys.readouterr().out == "Quick mode (AEBOOK_QUICK=1): no changes, the chapter is already quick.\n"
 
 

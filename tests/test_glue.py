@@ -1,23 +1,48 @@
-"""aebook.glue writes exactly what myst_nb.glue writes (Jupyter Book reads it back)."""
+"""aebook.glue: recorded values fill the prose; LaTeX braces stay; a missing name is an error."""
 
 from __future__ import annotations
 
 import IPython.display
 import pytest
-from myst_nb.ext import glue as myst_glue
 
-from aebook.glue import GLUE_PREFIX, glue
+from aebook import glue as glue_module
+from aebook.glue import fill, glue, prose
 
 
-@pytest.mark.parametrize("value", [0.0123, 42, "8.0x", [1, 2]])
-@pytest.mark.parametrize("display", [False, True])
-def test_the_output_is_myst_nbs(monkeypatch, value, display):
-    ours, theirs = [], []
-    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: ours.append((a, k)))
-    monkeypatch.setattr(myst_glue, "ipy_display", lambda *a, **k: theirs.append((a, k)))
-    glue("name", value, display=display)
-    myst_glue.glue("name", value, display=display)
-    assert ours == theirs and len(ours) == 1
-    bundle = ours[0][0][0]
-    assert bundle and all(key.startswith("" if display else GLUE_PREFIX) for key in bundle)
-    assert ours[0][1]["metadata"]["scrapbook"]["name"] == "name"
+@pytest.fixture(autouse=True)
+def fresh(monkeypatch):
+    monkeypatch.setattr(glue_module, "_OUTSIDE_IPYTHON", {})
+
+
+def test_recorded_values_fill_their_placeholders():
+    glue("units", 50)
+    glue("share", "76%")
+    assert fill("(this run: {units} units; {share} of the targets)") == \
+        "(this run: 50 units; 76% of the targets)"
+
+
+def test_latex_braces_and_subscripts_are_not_placeholders():
+    glue("n", "3")
+    text = r"$\sqrt{\text{error}} \approx x_{n}^{n}$ with {n} rows and \frac{a}{b}"
+    assert fill(text) == r"$\sqrt{\text{error}} \approx x_{n}^{n}$ with 3 rows and \frac{a}{b}"
+
+
+def test_a_placeholder_without_a_value_is_an_error():
+    with pytest.raises(KeyError, match="no value recorded for missing"):
+        fill("{missing} digits")
+
+
+def test_a_name_must_be_an_identifier():
+    with pytest.raises(ValueError, match="Python identifier"):
+        glue("two words", 1)
+
+
+def test_prose_displays_markdown(monkeypatch):
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    glue("k", "25")
+    prose("""
+        The {k} worst digits.
+    """)
+    assert len(shown) == 1 and isinstance(shown[0], IPython.display.Markdown)
+    assert shown[0].data == "The 25 worst digits."

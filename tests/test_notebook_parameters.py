@@ -1,6 +1,6 @@
 """Notebook parameters: papermill lists them all with a type, every validation cell
-rejects a bad value in one sentence before any work, chapter 06 finds its results from
-any working directory, and chapter 05 copes with a threshold that flags no beat.
+rejects a bad value in one sentence before any work, the evaluation chapter finds its results from
+any working directory, and the ECG chapter copes with a threshold that flags no beat.
 
 The validation tests run a notebook's own cells (its ``aebook`` imports, its parameters
 cell with some values replaced, as papermill does, and its validation cell) without a
@@ -118,9 +118,9 @@ def test_the_largest_h2o_seed_is_accepted(stem):
 
 
 def test_the_ecg_stability_seeds_stay_within_h2os_long():
-    validate("05_ecg", seed=SEED_MAX - 4, stability_seeds=5)
+    validate("07_ecg", seed=SEED_MAX - 4, stability_seeds=5)
     with pytest.raises(ParameterError, match=r"^invalid parameter seed="):
-        validate("05_ecg", seed=SEED_MAX - 3, stability_seeds=5)
+        validate("07_ecg", seed=SEED_MAX - 3, stability_seeds=5)
 
 
 def test_the_mnist_seed_is_bounded_by_scikit_learn():
@@ -140,11 +140,11 @@ def test_the_mnist_seed_is_bounded_by_scikit_learn():
     ("03_mnist_good_bad_ugly", "activation", "tanh"),
     ("02_mnist_data", "split", "TRAIN"),
     ("02_mnist_data", "example_index", True),
-    ("05_ecg", "margin", math.inf),
-    ("05_ecg", "margin", math.nan),
-    ("05_ecg", "margin", 0.5),
-    ("05_ecg", "l1", math.nan),
-    ("05_ecg", "cv_folds", True),
+    ("07_ecg", "margin", math.inf),
+    ("07_ecg", "margin", math.nan),
+    ("07_ecg", "margin", 0.5),
+    ("07_ecg", "l1", math.nan),
+    ("07_ecg", "cv_folds", True),
     ("04_mnist_deep", "k", 2.0),
 ])
 def test_bad_values_are_rejected_in_one_sentence(stem, name, value):
@@ -162,7 +162,7 @@ def test_the_example_digit_must_be_among_the_digits_in_h2o():
 
 
 def test_a_large_ecg_margin_is_a_valid_choice():
-    validate("05_ecg", margin=50)
+    validate("07_ecg", margin=50)
 
 
 def test_the_evaluation_chapter_names_a_broken_results_file(tmp_path):
@@ -171,7 +171,7 @@ def test_the_evaluation_chapter_names_a_broken_results_file(tmp_path):
     bad = tmp_path / "cut.json"
     bad.write_text('{"benchmark": "one-class MNIST", "runs": [')
     with pytest.raises(ResultsError, match=r"cut\.json cannot be read as JSON"):
-        validate("06_evaluation", results_path=str(bad))
+        validate("05_evaluation", results_path=str(bad))
 
 
 # ---- whole runs -----------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def test_the_evaluation_chapter_names_a_broken_results_file(tmp_path):
 @pytest.mark.slow
 def test_the_evaluation_chapter_runs_from_the_project_folder(tmp_path):
     """The README's papermill example is run from the repository root."""
-    path = ROOT / "notebooks" / "06_evaluation.ipynb"
+    path = ROOT / "notebooks" / "05_evaluation.ipynb"
     papermill.execute_notebook(str(path), str(tmp_path / path.name), cwd=str(ROOT),
                                kernel_name="python3", progress_bar=False)
 
@@ -188,7 +188,7 @@ def test_the_evaluation_chapter_runs_from_the_project_folder(tmp_path):
 @pytest.mark.slow
 @pytest.mark.h2o
 def test_the_ecg_chapter_finishes_when_no_beat_is_flagged(tmp_path):
-    path = ROOT / "notebooks" / "05_ecg.ipynb"
+    path = ROOT / "notebooks" / "07_ecg.ipynb"
     out = tmp_path / path.name
     parameters = {"epochs": 10, "cv_folds": 2, "stability_seeds": 2, "margin": 1e12}
     papermill.execute_notebook(str(path), str(out), parameters=parameters, cwd=str(path.parent),

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 SECTIONS = ["Overview", "Prerequisites", "Imports", "Summary", "What next"]
-# A call of a validator of aebook.params (check_...) or of the results loader of chapter 06.
+# A call of a validator of aebook.params (check_...) or of the results loader of the evaluation chapter.
 VALIDATION_CALL = re.compile(r"\b(check_\w+|load_results)\(")
 
 

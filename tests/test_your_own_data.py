@@ -1,4 +1,4 @@
-"""Chapter 10, the anomaly report on the reader's own table (aebook.report and papermill).
+"""The your-own-data chapter, the anomaly report on the reader's own table (aebook.report and papermill).
 
 The checks and files of :mod:`aebook.report` are tested directly (most without H2O);
 the notebook itself runs with papermill on the ECG file, on samples of the network
