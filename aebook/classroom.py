@@ -47,11 +47,11 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "02_mnist_data": {"split": "test", "example_index": 7, "n_grid": 20, "h2o_rows": 1000},
     "03_mnist_good_bad_ugly": {"train_rows": 500},
     "04_mnist_deep": {"epochs": 1, "sample_rows": 500, "holdout_rows": 100},
-    "07_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "05_evaluation": {},  # reads the committed benchmark results: already fast
     "06_mnist_pretraining": {"unlabelled_rows": 1000, "label_counts": [100],
                              "validation_rows": 100, "seeds": 2, "dl_samples": 1000,
                              "max_trees": 5, "test_rows": 1000},
+    "07_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "08_network_connections": {"fit_rows": 1000, "validation_rows": 500, "calibration_rows": 500,
                                "validation_anomalies": 250, "candidates": 1, "epochs": 2,
                                "trees": 20, "bootstrap_rounds": 20, "test_rows": 2000},

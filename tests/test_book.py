@@ -170,6 +170,18 @@ CUT_OFF_CODE_LINES = """() => {
 }"""
 
 
+RAW_SYNTAX = ("{glue", "{cite", ":::{", "{exercise", "{solution", "```{", "{admonition", "{ref}", "{doc}")
+
+
+def reads_as_prose(page) -> list[str]:
+    """What a reader would see of raw MyST syntax, or of an open solution, on ``page``."""
+    text = page.evaluate("document.querySelector('main').innerText")
+    problems = [f"raw syntax visible: {s}" for s in RAW_SYNTAX if s in text]
+    opened = page.evaluate("[...document.querySelectorAll('main details')]"
+                           ".filter(d => d.open).map(d => d.innerText.slice(0, 40))")
+    return problems + [f"a solution is open: {s}" for s in opened]
+
+
 def test_every_page_loads_in_chromium_with_all_images(server):
     from playwright.sync_api import sync_playwright
 
@@ -190,6 +202,7 @@ def test_every_page_loads_in_chromium_with_all_images(server):
             problems += [f"{name}: image did not load: {src}" for src in not_loaded]
             if not page.title():
                 problems.append(f"{name}: page has no title")
+            problems += [f"{name}: {problem}" for problem in reads_as_prose(page)]
             problems += [f"{name}: a code line is cut off at 1280 px: {line}"
                          for line in page.evaluate(CUT_OFF_CODE_LINES)]
             page.screenshot(path=str(shots / f"{Path(name).name}.png"), full_page=True)

@@ -46,3 +46,11 @@ def test_prose_displays_markdown(monkeypatch):
     """)
     assert len(shown) == 1 and isinstance(shown[0], IPython.display.Markdown)
     assert shown[0].data == "The 25 worst digits."
+
+
+def test_soft_line_breaks_are_joined_so_wrapping_does_not_change_the_output():
+    glue("n", "7")
+    narrow = "A paragraph with\n{n} digits.\n\n- an item that\n  goes on\n- another\n\n$$\na\nb\n$$"
+    wide = "A paragraph with {n}\ndigits.\n\n- an item\n  that goes on\n- another\n\n$$\na\nb\n$$"
+    assert fill(narrow) == fill(wide) == \
+        "A paragraph with 7 digits.\n\n- an item that goes on\n- another\n\n$$\na\nb\n$$"

@@ -124,3 +124,104 @@ def test_an_invalid_parameter_stops_the_notebook_with_a_clear_error(tmp_path):
                                    cwd=str(path.parent), kernel_name="python3", progress_bar=False)
     assert error.value.ename == "ParameterError"
     assert error.value.evalue == "invalid parameter epochs=-1: expected a number of epochs above 0 and at most 1000"
+
+
+# --- One format that reads right in the book, in JupyterLab and in plain renderers ----
+# MyST-only syntax shows as raw text in JupyterLab, Colab, GitHub and VS Code.
+MYST_ONLY = re.compile(r"\{(glue|cite|ref|doc|numref|eval|exercise|solution)[:}]|^:::|^```\{|^\(\S+\)=$", re.M)
+
+
+def markdown_of(nb: nbformat.NotebookNode) -> str:
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_markdown_has_no_myst_only_syntax(path):
+    found = [m.group(0) for m in MYST_ONLY.finditer(markdown_of(load(path)))]
+    assert not found, f"MyST-only syntax, raw text outside the book: {found[:5]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_computed_prose_cells_show_only_their_output(path):
+    for c in load(path).cells:
+        if c.cell_type == "code" and c.source.startswith("prose("):
+            assert c.metadata.get("jupyter", {}).get("source_hidden"), "collapsed in JupyterLab"
+            assert "remove-input" in c.metadata.get("tags", []), "input removed in the book"
+            shown = [o for o in c.outputs if "text/markdown" in o.get("data", {})]
+            assert len(shown) == 1, f"a prose cell prints its paragraph once: {c.source[:60]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_the_parameter_check_is_one_collapsed_cell(path):
+    nb = load(path)
+    tagged = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    check = next(c for c in nb.cells[tagged + 1:] if c.cell_type == "code")
+    assert check.metadata.get("jupyter", {}).get("source_hidden"), "collapsed in JupyterLab"
+    assert "hide-input" in check.metadata.get("tags", []), "behind a toggle in the book"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_every_exercise_has_a_closed_solution(path):
+    from notebook_solutions import EXERCISE, SUMMARY, solution_cells
+
+    nb = load(path)
+    exercises = [int(n) for n in EXERCISE.findall(markdown_of(nb))]
+    assert exercises == list(range(1, len(exercises) + 1)) and exercises, "exercises numbered 1, 2, ..."
+    solutions = [nb.cells[i].source for i in solution_cells(nb)]
+    assert [int(SUMMARY.search(s).group(1)) for s in solutions] == exercises, "one solution per exercise"
+    for s in solutions:
+        assert s.startswith("<details>\n") and s.rstrip().endswith("</details>"), "the whole solution is closed"
+        assert "<details open" not in s
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert not [s for s in code if s.lstrip().startswith("# Solution")], "a solution's code is in its <details>"
+
+
+# --- One reading order ----------------------------------------------------------------
+LINK = re.compile(r"\]\(([^)#\s]+)(#[^)]*)?\)")
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [c["file"] for part in toc["parts"] for c in part["chapters"]]
+
+
+def section(nb: nbformat.NotebookNode, heading: str) -> str:
+    text = markdown_of(nb)
+    start = text.index(f"## {heading}") + len(heading) + 3
+    end = text.find("\n## ", start)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def test_file_numbers_follow_the_table_of_contents():
+    chapters = [f for f in toc_files() if f.startswith("notebooks/")]
+    assert chapters == [f"notebooks/{p.stem}" for p in NOTEBOOKS], "file numbers = reading order"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_what_next_links_the_next_page_of_the_contents(path):
+    files = toc_files()
+    following = files[files.index(f"notebooks/{path.stem}") + 1]
+    links = LINK.findall(section(load(path), "What next"))
+    assert links, "What next links the next chapter"
+    target = (path.parent / links[0][0]).resolve().relative_to(ROOT).with_suffix("")
+    assert target.as_posix() == following, f"What next should first link {following}, not {target}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_prerequisites_are_earlier_chapters(path):
+    earlier = {p.name for p in NOTEBOOKS if p.name < path.name}
+    linked = {t for t, _ in LINK.findall(section(load(path), "Prerequisites")) if t.endswith(".ipynb")}
+    assert linked <= earlier, f"a prerequisite comes later in the book: {sorted(linked - earlier)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_chapters_are_named_by_title_not_number(path):
+    found = re.findall(r"\b[Cc]hapters? \d+\b", markdown_of(load(path)))
+    assert not found, f"refer to a chapter by its title and a link: {found}"
+
+
+def test_the_introduction_lists_every_part():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    intro = (ROOT / "book" / "intro.md").read_text()
+    missing = [p["caption"] for p in toc["parts"] if f"**{p['caption']}**" not in intro]
+    assert not missing, f"the introduction's list of parts leaves out {missing}"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import papermill
 import pytest
+from notebook_solutions import with_solutions
 
 from aebook import start_h2o, start_object_store
 
@@ -40,7 +41,13 @@ def cluster_keys(url: str) -> set[str]:
     return keys
 
 
-def run_chapter(path: Path, tmp_path: Path, cluster, store) -> None:
+def run_chapter(path: Path, tmp_path: Path, cluster, store, solutions: bool = False) -> None:
+    """Run ``path`` in quick mode on ``cluster``; with ``solutions``, the exercises' too."""
+    source = path
+    if solutions:
+        source = tmp_path / "with_solutions" / path.name
+        source.parent.mkdir()
+        with_solutions(path, source)
     env = {"AEBOOK_H2O_URL": cluster.url, "AEBOOK_S3_ENDPOINT": store.endpoint,
            "AEBOOK_S3_ACCESS_KEY": store.access_key, "AEBOOK_S3_SECRET_KEY": store.secret_key,
            "AEBOOK_QUICK": "1"}  # the classroom switch: every chapter's quick parameters
@@ -48,7 +55,8 @@ def run_chapter(path: Path, tmp_path: Path, cluster, store) -> None:
     os.environ.update(env)  # the kernel papermill starts inherits them
     try:
         papermill.execute_notebook(
-            str(path), str(tmp_path / path.name), cwd=str(path.parent), kernel_name="python3", progress_bar=False,
+            str(source), str(tmp_path / path.name), cwd=str(path.parent),
+            kernel_name="python3", progress_bar=False, execution_timeout=900,
         )
     finally:
         for name, value in saved.items():
@@ -67,10 +75,12 @@ def store():
 class _EveryChapter:
     """Runs every chapter against ``self.cluster`` (a class-scoped fixture)."""
 
+    solutions = False  # also run the exercises' solutions (closed in the notebooks)
+
     @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
     def test_chapter_runs_and_leaves_the_cluster_as_it_found_it(self, path, tmp_path, cluster, store):
         before = cluster_keys(cluster.url)
-        run_chapter(path, tmp_path, cluster, store)
+        run_chapter(path, tmp_path, cluster, store, solutions=self.solutions)
         executed = (tmp_path / path.name).read_text()
         assert "Quick mode (AEBOOK_QUICK=1)" in executed, "the chapter ran its quick parameters"
         after = cluster_keys(cluster.url)  # answers: the cluster still runs
@@ -78,6 +88,7 @@ class _EveryChapter:
 
 
 class TestTwoNodeCluster(_EveryChapter):
+    solutions = True
     @pytest.fixture(scope="class")
     @classmethod
     def cluster(cls, store):
