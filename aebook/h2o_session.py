@@ -268,11 +268,27 @@ def _connect(url: str) -> None:
     if server != h2o.__version__:
         with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
             h2o.connection().close()
-        raise H2OSetupError(
-            f"The H2O cluster at {url} runs H2O {server} but this Python has h2o "
-            f"{h2o.__version__}: install the matching client with "
-            f"`pip install h2o=={server}`, or use a cluster that runs {h2o.__version__}."
-        )
+        raise H2OSetupError(version_mismatch(url, server, h2o.__version__))
+
+
+# From this release on, the open-source H2O-3 gates MOJO/POJO export, Hadoop and
+# Kubernetes behind "H2O-3 Secure" (EnterpriseGate; h2oai/h2o-3 issue #16930).
+FIRST_GATED_VERSION = (3, 46, 0, 12)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:4])
+
+
+def version_mismatch(url: str, server: str, client: str) -> str:
+    """The one-sentence error for a cluster whose H2O is not this client's."""
+    if _version_tuple(server) >= FIRST_GATED_VERSION:
+        return (f"The H2O cluster at {url} runs H2O {server}, a release whose open-source build "
+                "no longer exports MOJOs (it asks for H2O-3 Secure), while this book pins h2o "
+                f"{client}: use a cluster that runs H2O {client}.")
+    return (f"The H2O cluster at {url} runs H2O {server} but this Python has h2o "
+            f"{client}: install the matching client with "
+            f"`pip install h2o=={server}`, or use a cluster that runs {client}.")
 
 
 def _quiet_h2o(progress: bool | None) -> None:

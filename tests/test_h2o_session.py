@@ -350,3 +350,12 @@ def test_the_h2o_client_asks_often_whether_a_job_has_finished():
         bar._progress_data = [(100.0, 0.0), (100.0 + elapsed, 0.5)]
         waits.append(bar._guess_next_poll_interval())
     assert waits == [POLL_SECONDS, POLL_SECONDS, pytest.approx(0.3), POLL_MAX_SECONDS]
+
+
+def test_a_cluster_on_a_gated_release_is_named_as_such():
+    from aebook.h2o_session import version_mismatch
+
+    gated = version_mismatch("http://h:54321", "3.46.0.12", "3.46.0.11")
+    assert "no longer exports MOJOs" in gated and "H2O 3.46.0.11" in gated
+    older = version_mismatch("http://h:54321", "3.44.0.3", "3.46.0.11")
+    assert "pip install h2o==3.44.0.3" in older and "MOJO" not in older
