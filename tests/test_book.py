@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import subprocess
 import sys
 import threading
@@ -23,13 +22,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from browser import CHROMIUM, CHROMIUM_ARGS, raw_syntax_in
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.slow
 
@@ -170,13 +167,10 @@ CUT_OFF_CODE_LINES = """() => {
 }"""
 
 
-RAW_SYNTAX = ("{glue", "{cite", ":::{", "{exercise", "{solution", "```{", "{admonition", "{ref}", "{doc}")
-
-
 def reads_as_prose(page) -> list[str]:
     """What a reader would see of raw MyST syntax, or of an open solution, on ``page``."""
     text = page.evaluate("document.querySelector('main').innerText")
-    problems = [f"raw syntax visible: {s}" for s in RAW_SYNTAX if s in text]
+    problems = raw_syntax_in(text)
     opened = page.evaluate("[...document.querySelectorAll('main details')]"
                            ".filter(d => d.open).map(d => d.innerText.slice(0, 40))")
     return problems + [f"a solution is open: {s}" for s in opened]

@@ -24,15 +24,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, raw_syntax_in
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-RAW_SYNTAX = ("{glue", "{cite", ":::{", "{exercise", "{solution", "```{", "{admonition",
-              "{ref}", "{doc}", "{numref}")
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 # math (typeset, not text) and link targets (not shown) hold no number a reader reads
 NOT_SHOWN = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|\]\([^)]*\)", re.S)
@@ -66,7 +62,7 @@ def expected(path: Path) -> tuple[list[str], int]:
 def problems_of(path: Path, state: dict) -> list[str]:
     numbers, solutions = expected(path)
     text = state["text"]
-    problems = [f"raw syntax visible: {s!r}" for s in RAW_SYNTAX if s in text]
+    problems = raw_syntax_in(text)
     problems += [f"a solution is open: {d['summary']}" for d in state["details"] if d["open"]]
     closed = [d for d in state["details"] if d["summary"].strip().startswith("Solution")]
     if len(closed) != solutions:
