@@ -280,7 +280,7 @@ def test_a_cluster_with_a_hidden_folder_gets_uploads(tmp_path):
 # --- a kernel killed at any moment of the start ------------------------------------------
 
 @pytest.mark.h2o
-@pytest.mark.parametrize("delay", [0.5, 2.0, 4.0, 8.0])
+@pytest.mark.parametrize("delay", [0.2, 0.5, 1.0, 2.0, 4.0, 8.0])
 def test_jvm_and_folder_die_with_a_kernel_killed_during_or_after_the_start(delay):
     """Jupyter kills a kernel's whole process group with SIGKILL, so no cleanup runs
     in it: the guard, in a session of its own, must end the JVM and remove its folder,
