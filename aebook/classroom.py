@@ -54,7 +54,7 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
     "07_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
     "08_network_connections": {"fit_rows": 1000, "validation_rows": 500, "calibration_rows": 500,
                                "validation_anomalies": 250, "candidates": 1, "epochs": 2,
-                               "trees": 20, "bootstrap_rounds": 20, "test_rows": 2000},
+                               "trees": 20, "test_rows": 2000},
     "09_object_storage_cluster": {"train_split": "test", "train_rows": 500,
                                   "route_repeats": 1, "compare_nodes": False},
     "10_your_own_data": {"fit_rows": 1000, "epochs": 5},

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["auroc", "bootstrap_auroc_differences", "pr_points", "roc_points"]
+__all__ = ["auroc", "bootstrap_auroc_differences", "pr_points", "roc_points", "tpr_at_fpr"]
 
 
 def _labels_and_scores(labels: Sequence, scores: Sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -47,8 +47,8 @@ def auroc(labels: Sequence, scores: Sequence) -> float:
 
 
 def bootstrap_auroc_differences(labels: Sequence, scores: dict[str, Sequence],
-                                pairs: Sequence[tuple[str, str]], *, rounds: int = 1000,
-                                level: float = 0.95, seed: int = 0) -> dict[str, dict]:
+                                pairs: Sequence[tuple[str, str]], *, rounds: int = 2000,
+                                level: float = 0.95, seed: int = 0, family: int = 1) -> dict[str, dict]:
     """AUROC differences between methods on the same images, with paired bootstrap intervals.
 
     ``scores`` maps a method to an array of shape (n,) or (runs, n), e.g. one row per
@@ -58,25 +58,48 @@ def bootstrap_auroc_differences(labels: Sequence, scores: dict[str, Sequence],
     images with replacement (stratified: both counts stay fixed) and uses the *same*
     draw for every method, so that the interval reflects which images happen to be
     in the test set, and the methods are compared on identical draws.
+
+    ``family`` is the number of intervals that will be read together (for example
+    one per digit). With ``family > 1`` each result also holds ``simultaneous``, the
+    Bonferroni interval at level ``1 - (1 - level) / family``: if each of the
+    ``family`` intervals covers its difference with that probability, all of them
+    do with at least ``level``.
     """
     y = _labels_and_scores(labels, np.zeros(len(labels)))[0]
     if not (isinstance(rounds, int) and rounds >= 100):
         raise ValueError(f"rounds={rounds!r}: give at least 100 bootstrap rounds")
     if not 0 < level < 1:
         raise ValueError(f"level={level!r} must be between 0 and 1")
+    if not (isinstance(family, int) and family >= 1):
+        raise ValueError(f"family={family!r}: give the number of intervals read together, at least 1")
     for a, b in pairs:
         if a not in scores or b not in scores:
             raise ValueError(f"pair ({a!r}, {b!r}): both must be among the scores {sorted(scores)}")
     neg_idx, pos_idx = np.flatnonzero(~y), np.flatnonzero(y)
-    runs = {}  # method -> per row: sorted normal scores, their order, anomaly scores
+    # Per method and row: the order of its normal scores, and for each anomaly how
+    # many sorted normal scores lie below it and at most level with it. These
+    # positions do not change between draws; only the weights do.
+    runs = {}
     for method, values in scores.items():
         rows = np.atleast_2d(_labels_and_scores(labels, values)[1])
-        runs[method] = [(row[neg_idx][np.argsort(row[neg_idx])], np.argsort(row[neg_idx]), row[pos_idx])
-                        for row in rows]
+        runs[method] = []
+        for row in rows:
+            order = np.argsort(row[neg_idx])
+            neg = row[neg_idx][order]
+            pos = row[pos_idx]
+            runs[method].append((order, np.searchsorted(neg, pos, side="left"),
+                                 np.searchsorted(neg, pos, side="right")))
 
     def aurocs(w_neg: np.ndarray, w_pos: np.ndarray) -> dict[str, float]:
-        return {m: float(np.mean([_weighted_auroc(neg, pos, w_neg[order], w_pos) for neg, order, pos in rs]))
-                for m, rs in runs.items()}
+        out = {}
+        for m, rs in runs.items():
+            values = []
+            for order, below, not_above in rs:
+                cum = np.concatenate([[0.0], np.cumsum(w_neg[order])])
+                wins = cum[below] + 0.5 * (cum[not_above] - cum[below])
+                values.append(np.dot(w_pos, wins) / (w_pos.sum() * w_neg.sum()))
+            out[m] = float(np.mean(values))
+        return out
 
     full = aurocs(np.ones(len(neg_idx)), np.ones(len(pos_idx)))
     rng = np.random.default_rng(seed)
@@ -87,12 +110,33 @@ def bootstrap_auroc_differences(labels: Sequence, scores: dict[str, Sequence],
         for m, value in aurocs(w_neg, w_pos).items():
             draws[m][i] = value
     tail = (1 - level) / 2
+    joint = 1 - (1 - level) / family
     out = {}
     for a, b in pairs:
-        low, high = np.quantile(draws[a] - draws[b], [tail, 1 - tail])
+        differences = draws[a] - draws[b]
+        low, high = np.quantile(differences, [tail, 1 - tail])
         out[f"{a} - {b}"] = {"estimate": full[a] - full[b], "low": float(low), "high": float(high),
                              "rounds": rounds, "level": level}
+        if family > 1:
+            s_low, s_high = np.quantile(differences, [(1 - joint) / 2, (1 + joint) / 2])
+            out[f"{a} - {b}"]["simultaneous"] = {"family": family, "level": joint,
+                                                 "low": float(s_low), "high": float(s_high)}
     return out
+
+
+def tpr_at_fpr(labels: Sequence, scores: Sequence, fpr: float = 0.01) -> float:
+    """The share of anomalies found (true-positive rate) at the best threshold that
+    flags at most ``fpr`` of the normal ones: the ROC curve read at a low false-alarm
+    rate, where a detector is used."""
+    if not 0 <= fpr <= 1:
+        raise ValueError(f"fpr={fpr!r} must be between 0 and 1")
+    y, s = _labels_and_scores(labels, scores)
+    order = np.argsort(-s, kind="mergesort")
+    s, y = s[order], y[order]
+    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]  # thresholds between distinct scores
+    tpr = np.r_[0.0, np.cumsum(y)[last] / y.sum()]
+    false = np.r_[0.0, np.cumsum(~y)[last] / (~y).sum()]
+    return float(tpr[false <= fpr + 1e-12].max())
 
 
 def roc_points(labels: Sequence, scores: Sequence, grid: int = 101) -> dict:

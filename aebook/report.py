@@ -378,28 +378,52 @@ def write_json(path: Path, content: dict[str, Any]) -> Path:
 # ---- figures -----------------------------------------------------------------------------
 
 
+# Colour-blind-safe colours: Okabe and Ito's palette for the row groups, Paul Tol's
+# "muted" palette for the columns of the error shares (https://personal.sron.nl/~pault/),
+# and Tol's pale grey for "other columns" only.
+GROUP_COLOURS = {"fit": "#E69F00", "held-out": "#0072B2", "scored": "#CC79A7"}
+COLUMN_COLOURS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677",
+                  "#882255", "#AA4499")
+OTHER_COLOUR = "#DDDDDD"
+
+
+def _log_axis(axis) -> None:
+    """Decades as major ticks labelled as plain numbers (0.001, 0.01, ...), 2-9 as minor ticks."""
+    from matplotlib import ticker
+
+    axis.set_major_locator(ticker.LogLocator(base=10))
+    axis.set_minor_locator(ticker.LogLocator(base=10, subs=np.arange(2, 10)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
+
+
 def plot_errors(errors: np.ndarray, used_for: np.ndarray, threshold: float,
                 false_alarm_rate: float):
-    """Histogram of log10 reconstruction errors per row group, with the threshold."""
+    """Histogram of the reconstruction errors per row group on a log axis, with the threshold.
+
+    The bins are evenly spaced on the log axis, and each group's bars sum to 1 (the
+    share of the group's rows in each bin), so that groups of different sizes compare.
+    """
     import matplotlib.pyplot as plt
 
-    errors = np.asarray(errors, dtype=float)
-    logs = np.log10(np.maximum(errors, np.finfo(float).tiny))
-    bins = np.linspace(logs.min(), logs.max(), 60)
+    errors = np.maximum(np.asarray(errors, dtype=float), np.finfo(float).tiny)
+    bins = np.logspace(np.log10(errors.min()), np.log10(errors.max()), 60)
     fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
-    styles = {"fit": ("tab:gray", "trained on"), "held-out": ("tab:green", "held out (normal)"),
-              "scored": ("tab:red", "other rows (only scored)")}
-    for group, (color, text) in styles.items():
-        part = logs[np.asarray(used_for) == group]
+    labels = {"fit": "trained on", "held-out": "held out (normal)", "scored": "other rows (only scored)"}
+    for group, text in labels.items():
+        part = errors[np.asarray(used_for) == group]
         if part.size:
-            ax.hist(part, bins=bins, histtype="step", density=True, linewidth=1.6,
-                    color=color, label=f"{text}: {part.size} rows")
-    ax.axvline(np.log10(threshold), color="black", linestyle="--",
+            ax.hist(part, bins=bins, histtype="step", weights=np.full(part.size, 1 / part.size),
+                    linewidth=1.8, color=GROUP_COLOURS[group], label=f"{text}: {part.size} rows")
+    ax.axvline(threshold, color="black", linestyle="--",
                label=f"threshold for a false-alarm rate of {false_alarm_rate:g}")
+    ax.set_xscale("log")
+    _log_axis(ax.xaxis)
     ax.set_title("Reconstruction error of every row, by group")
-    ax.set_xlabel("reconstruction error (MSE, log10)")
-    ax.set_ylabel("density (each group sums to 1)")
+    ax.set_xlabel("reconstruction error (MSE, log scale)")
+    ax.set_ylabel("share of the group's rows per bin")
     ax.grid(alpha=0.3)
+    ax.grid(which="minor", axis="x", alpha=0.1)
     ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
 
@@ -417,11 +441,11 @@ def plot_error_shares(shares: pd.DataFrame, errors: np.ndarray, top: int = 15,
         shown_part["other columns"] = part.drop(columns=leading).sum(axis=1)
     fig, ax = plt.subplots(figsize=(10, 0.32 * len(order) + 1.6), layout="constrained")
     left = np.zeros(len(order))
-    colors = plt.get_cmap("tab10").colors + ("lightgray",)
     for k, column in enumerate(shown_part.columns):
-        color = "lightgray" if column == "other columns" else colors[k % 10]
-        ax.barh(np.arange(len(order)), shown_part[column], left=left, color=color,
-                label=str(column))
+        other = column == "other columns"
+        ax.barh(np.arange(len(order)), shown_part[column], left=left,
+                color=OTHER_COLOUR if other else COLUMN_COLOURS[k % len(COLUMN_COLOURS)],
+                edgecolor="white", linewidth=0.5, label=str(column))
         left += shown_part[column].to_numpy()
     ax.set_yticks(np.arange(len(order)),
                   [f"row {r} ({errors[r]:.3g})" for r in order], fontsize=8)
@@ -433,28 +457,47 @@ def plot_error_shares(shares: pd.DataFrame, errors: np.ndarray, top: int = 15,
     return fig
 
 
-def plot_roc_pr(labels: np.ndarray, errors: np.ndarray):
+def plot_roc_pr(labels: np.ndarray, errors: np.ndarray, mark_fpr: Sequence[float] = (0.01,)):
     """ROC and precision-recall curves of ``errors`` against 0/1 ``labels``, with
-    AUROC and average precision; returns the figure and the two numbers."""
+    AUROC and average precision; returns the figure and the two numbers.
+
+    The ROC curve has a log false-alarm axis, from one normal row in all of them to 1,
+    so that the low false-alarm rates a detector runs at are visible; the detection
+    rate at each rate of ``mark_fpr`` is marked.
+    """
     import matplotlib.pyplot as plt
     from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
+    from .evaluation import tpr_at_fpr
+
+    labels = np.asarray(labels)
     auroc = float(roc_auc_score(labels, errors))
     ap = float(average_precision_score(labels, errors))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
     fpr, tpr, _ = roc_curve(labels, errors)
-    left.plot(fpr, tpr, color="tab:blue", label=f"autoencoder (AUROC {auroc:.3f})")
-    left.plot([0, 1], [0, 1], color="tab:gray", linestyle=":", label="chance")
-    left.set(title="ROC curve", xlabel="false-alarm rate", ylabel="detection rate")
+    lowest = 1 / max(int(np.sum(labels == 0)), 1)
+    left.plot(fpr, tpr, color="#0072B2", label=f"autoencoder (AUROC {auroc:.3f})")
+    chance = np.logspace(np.log10(lowest), 0, 100)
+    left.plot(chance, chance, color="#555555", linestyle=":", label="chance")
+    for rate in mark_fpr:
+        found = tpr_at_fpr(labels, errors, rate)
+        left.plot([rate], [found], "o", color="#D55E00", zorder=3,
+                  label=f"false-alarm rate {rate:g}: detection rate {found:.3f}")
+    left.set_xscale("log")
+    _log_axis(left.xaxis)
+    left.set_xlim(lowest, 1)
+    left.set(title="ROC curve", xlabel="false-alarm rate (log scale)", ylabel="detection rate")
     precision, recall, _ = precision_recall_curve(labels, errors)
-    right.plot(recall, precision, color="tab:blue", label=f"autoencoder (AP {ap:.3f})")
-    right.axhline(np.mean(labels), color="tab:gray", linestyle=":",
+    right.plot(recall, precision, color="#0072B2", label=f"autoencoder (AP {ap:.3f})")
+    right.axhline(np.mean(labels), color="#555555", linestyle=":",
                   label="chance (anomaly share)")
     right.set(title="Precision-recall curve", xlabel="recall (share of anomalies found)",
               ylabel="precision")
+    right.set_xlim(-0.01, 1.01)
     for ax in (left, right):
         ax.grid(alpha=0.3)
-        ax.set_xlim(-0.01, 1.01)
         ax.set_ylim(-0.01, 1.01)
-        ax.legend(loc="lower right" if ax is left else "lower left", fontsize=9)
+    left.grid(which="minor", axis="x", alpha=0.1)
+    for ax in (left, right):  # below the axes: the curves stay visible
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9, frameon=False)
     return fig, auroc, ap

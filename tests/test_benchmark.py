@@ -92,6 +92,10 @@ def test_quick_mode_writes_sensible_figures(tmp_path):
         assert set(pairs) == {"h2o_autoencoder - pca", "h2o_autoencoder - isolation_forest"}
         for interval in pairs.values():
             assert interval["low"] <= interval["high"]
+            assert interval["rounds"] >= 2000
+            joint = interval["simultaneous"]  # Bonferroni, for the digits read together
+            assert joint["family"] == len(digits)
+            assert joint["low"] <= interval["low"] <= interval["high"] <= joint["high"]
         assert set(data["curves"][str(d)]) == METHODS
 
     # speed: the classic configuration with both schedules, each on all cores and on one thread;

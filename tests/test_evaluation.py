@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import auc, precision_recall_curve, roc_auc_score, roc_curve
 
-from aebook.evaluation import auroc, bootstrap_auroc_differences, pr_points, roc_points
+from aebook.evaluation import auroc, bootstrap_auroc_differences, pr_points, roc_points, tpr_at_fpr
 
 
 def _data(n: int = 2000, shift: float = 1.0, seed: int = 0, ties: bool = False):
@@ -41,6 +41,29 @@ def test_the_same_scores_give_a_zero_interval_and_the_draws_are_paired():
     assert out["estimate"] == out["low"] == out["high"] == 0.0  # unpaired draws would scatter
 
 
+def test_simultaneous_intervals_are_wider_at_the_bonferroni_level():
+    y, a = _data(shift=1.2, seed=9)
+    _, b = _data(shift=1.0, seed=10)
+    out = bootstrap_auroc_differences(y, {"a": a, "b": b}, [("a", "b")], rounds=400, family=10)["a - b"]
+    joint = out["simultaneous"]
+    assert joint["family"] == 10 and joint["level"] == pytest.approx(0.995)
+    assert joint["low"] <= out["low"] < out["high"] <= joint["high"]
+    assert "simultaneous" not in bootstrap_auroc_differences(y, {"a": a, "b": b}, [("a", "b")],
+                                                             rounds=100)["a - b"]
+
+
+def test_tpr_at_fpr_is_the_roc_curve_at_that_rate():
+    y, s = _data(seed=11)
+    fpr, tpr, _ = roc_curve(y, s)
+    for rate in (0.0, 0.01, 0.05, 0.3, 1.0):
+        assert tpr_at_fpr(y, s, rate) == pytest.approx(tpr[fpr <= rate + 1e-12].max(), abs=1e-12)
+    y, s = _data(seed=12, ties=True)
+    fpr, tpr, _ = roc_curve(y, s)
+    assert tpr_at_fpr(y, s, 0.01) == pytest.approx(tpr[fpr <= 0.01 + 1e-12].max(), abs=1e-12)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        tpr_at_fpr(y, s, 1.5)
+
+
 def test_the_bootstrap_repeats_for_a_seed():
     y, a = _data(seed=4)
     _, b = _data(seed=5)
@@ -52,6 +75,7 @@ def test_the_bootstrap_repeats_for_a_seed():
     ({"rounds": 10}, "at least 100 bootstrap rounds"),
     ({"level": 1.5}, "must be between 0 and 1"),
     ({"pairs": [("a", "c")]}, "both must be among the scores"),
+    ({"family": 0}, "number of intervals read together"),
 ])
 def test_bad_bootstrap_arguments(kwargs, message):
     y, a = _data()

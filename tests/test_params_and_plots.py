@@ -7,7 +7,7 @@ import pytest
 from matplotlib.transforms import Bbox
 
 from aebook import ParameterError, check_parameter
-from aebook.plots import digit_grid, originals_and_reconstructions
+from aebook.plots import digit_grid, digit_groups, originals_and_reconstructions
 
 
 def test_check_parameter_passes_valid_values():
@@ -99,21 +99,28 @@ def test_digit_grid_rejects_a_wrong_number_of_titles(small_images):
         digit_grid(small_images, titles=["a", "b"])
 
 
-def test_originals_and_reconstructions_side_by_side_on_one_scale(small_images):
+def test_originals_and_reconstructions_pairs_each_tile_with_its_reconstruction(small_images):
     overshoot = small_images.astype(float) + 40  # a decoder may overshoot the pixel range
     fig = originals_and_reconstructions(small_images, overshoot, ["1", "2", "3"], title="T")
     assert fig._suptitle.get_text() == "T" and fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
-    left, right = fig.subfigs
-    assert left._suptitle.get_text() == "original" and right._suptitle.get_text() == "reconstruction"
-    (original,), (reconstruction,) = (sub.axes[0].images for sub in (left, right))
+    key = [text.get_text() for text in fig.texts if text is not fig._suptitle]
+    assert key == ["in each pair: original (left), reconstruction (right)"]
+    (ax,) = fig.axes
+    (image,) = ax.images
     vmax = float(small_images.max())
-    assert original.get_clim() == reconstruction.get_clim() == (0.0, vmax)
-    rows, columns = _tiles_of(original.get_array())
-    for i, image in enumerate(small_images):
-        (top, bottom), (start, stop) = rows[i // 5], columns[i % 5]
-        assert np.array_equal(original.get_array()[top:bottom, start:stop], image)
-        assert np.array_equal(reconstruction.get_array()[top:bottom, start:stop], np.minimum(overshoot[i], vmax))
-    assert [[text.get_text() for text in sub.axes[0].texts] for sub in (left, right)] == [["1", "2", "3"]] * 2
+    assert image.get_clim() == (0.0, vmax)
+    mosaic = image.get_array()
+    rows, columns = _tiles_of(mosaic)
+    assert len(rows) == 1 and len(columns) == 6  # three pairs in one row
+    (top, bottom), pairs = rows[0], [columns[i : i + 2] for i in range(0, 6, 2)]
+    for i, ((left, left_end), (right, right_end)) in enumerate(pairs):
+        assert np.array_equal(mosaic[top:bottom, left:left_end], small_images[i])
+        assert np.array_equal(mosaic[top:bottom, right:right_end], np.minimum(overshoot[i], vmax))
+        assert right - left_end < pairs[1][0][0] - pairs[0][1][1]  # a pair sits closer than two pairs
+    texts = ax.texts
+    assert [text.get_text() for text in texts] == ["1", "2", "3"]
+    for text, ((left, _), (_, right_end)) in zip(texts, pairs):
+        assert text.get_position()[0] == (left + right_end - 1) / 2  # above the middle of its pair
 
 
 def test_originals_and_reconstructions_must_pair_up(small_images):
@@ -125,7 +132,8 @@ def _assert_texts_clear(fig):
     """No text leaves the figure or touches another text; no tile title touches a tile."""
     fig.canvas.draw()
     suptitles = [fig._suptitle] + [sub._suptitle for sub in fig.subfigs]
-    texts = [text for text in suptitles if text is not None] + [text for ax in fig.axes for text in ax.texts]
+    texts = [text for text in suptitles if text is not None] + [text for text in fig.texts if text is not fig._suptitle]
+    texts += [text for ax in fig.axes for text in ax.texts]
     boxes = [text.get_window_extent() for text in texts]
     for i, (text, box) in enumerate(zip(texts, boxes)):
         assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1), text.get_text()
@@ -156,3 +164,27 @@ def test_originals_and_reconstructions_titles_stay_clear_of_each_other_and_the_t
     images = np.random.default_rng(3).integers(1, 256, size=(25, 28, 28))
     fig = originals_and_reconstructions(images, images, ["1,234: 7"] * 25, title="The good: the 25 lowest errors")
     _assert_texts_clear(fig)
+
+
+def test_digit_groups_start_every_group_on_a_new_row_under_its_name():
+    rng = np.random.default_rng(4)
+    groups = [rng.integers(1, 256, size=(n, 28, 28)) for n in (15, 20)]
+    titles = [[f"{i}: {n}" for i in range(n)] for n in (15, 20)]
+    fig = digit_groups(groups, ["cluster 26: 15 digits", "cluster 3: 20 digits"], titles, title="Two clusters")
+    assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["cluster 26: 15 digits", "cluster 3: 20 digits"]
+    for sub, images, names in zip(fig.subfigs, groups, titles):
+        (ax,) = sub.axes
+        mosaic = ax.images[0].get_array()
+        rows, columns = _tiles_of(mosaic)
+        assert len(rows) == 2 and len(columns) == 10
+        for i, image in enumerate(images):
+            (top, bottom), (left, right) = rows[i // 10], columns[i % 10]
+            assert np.array_equal(mosaic[top:bottom, left:right], image)
+        assert [text.get_text() for text in ax.texts] == names
+    assert fig.subfigs[0].axes[0].images[0].get_clim() == fig.subfigs[1].axes[0].images[0].get_clim()
+    _assert_texts_clear(fig)
+
+
+def test_digit_groups_need_one_name_per_group(small_images):
+    with pytest.raises(ValueError, match="2 groups, 1 names"):
+        digit_groups([small_images, small_images], ["a"])
