@@ -50,6 +50,7 @@ __all__ = [
     "column_roles",
     "error_shares",
     "export_mojo",
+    "false_alarm_rate_range",
     "feature_of",
     "heavy_tailed",
     "per_feature_errors",
@@ -325,6 +326,28 @@ def threshold_for_false_alarm_rate(normal_errors: Sequence[float] | np.ndarray,
             f"{errors.size} held-out normal rows are too few for a false-alarm rate of "
             f"{rate:g}: hold out at least {math.ceil(1 / rate) - 1} rows")
     return float(errors[k - 1])
+
+
+def false_alarm_rate_range(held_out_rows: int, rate: float,
+                           level: float = 0.95) -> tuple[float, float]:
+    """Where the false-alarm rate of a rank-rule threshold lands, for new normal rows
+    like the held-out ones: the central ``level`` range over held-out sets.
+
+    With ``n`` held-out rows and ``k = ceil((n + 1) * (1 - rate))``, the share of new
+    rows above the ``k``-th smallest held-out error follows a Beta(n + 1 - k, k)
+    distribution (for continuous errors): on average at most ``rate``, but spread
+    around it, the more so the fewer held-out rows there are.
+    """
+    from scipy.stats import beta
+
+    if not 0 < rate < 1 or not 0 < level < 1:
+        raise TabularError(f"rate={rate!r} and level={level!r} must be between 0 and 1")
+    k = math.ceil((held_out_rows + 1) * (1 - rate))
+    if k > held_out_rows:
+        raise TabularError(f"{held_out_rows} held-out rows are too few for a false-alarm "
+                           f"rate of {rate:g}: hold out at least {math.ceil(1 / rate) - 1} rows")
+    low, high = beta.ppf([(1 - level) / 2, (1 + level) / 2], held_out_rows + 1 - k, k)
+    return float(low), float(high)
 
 
 def alarm_rates(errors: Sequence[float] | np.ndarray, is_anomaly: Sequence[bool] | np.ndarray,

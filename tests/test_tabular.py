@@ -21,6 +21,7 @@ from aebook.tabular import (
     column_roles,
     error_shares,
     export_mojo,
+    false_alarm_rate_range,
     feature_of,
     heavy_tailed,
     per_feature_errors,
@@ -47,6 +48,21 @@ def test_threshold_keeps_new_normal_rows_below_the_rate():
     held_out, new = rng.lognormal(size=2000), rng.lognormal(size=200_000)
     t = threshold_for_false_alarm_rate(held_out, 0.05)
     assert abs((new > t).mean() - 0.05) < 0.015
+
+
+def test_the_false_alarm_rate_range_holds_the_rates_of_repeated_held_out_sets():
+    """Draw many held-out sets; the realised rates of their thresholds on new rows
+    fall inside the predicted 90 % range about 90 % of the time."""
+    rng = np.random.default_rng(1)
+    low, high = false_alarm_rate_range(400, 0.05, level=0.9)
+    assert low < 0.05 < high
+    new = rng.normal(size=400_000)
+    realised = [(new > threshold_for_false_alarm_rate(rng.normal(size=400), 0.05)).mean()
+                for _ in range(400)]
+    inside = np.mean([(low <= r <= high) for r in realised])
+    assert 0.85 < inside < 0.95
+    with pytest.raises(TabularError, match="too few"):
+        false_alarm_rate_range(50, 0.01)
 
 
 @pytest.mark.parametrize("errors, rate, message", [
