@@ -57,7 +57,8 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
                                "trees": 20, "test_rows": 2000},
     "09_object_storage_cluster": {"train_split": "test", "train_rows": 500,
                                   "route_repeats": 1, "compare_nodes": False},
-    "10_your_own_data": {"fit_rows": 1000, "epochs": 5},
+    "10_web_logs": {"epochs": 20, "trees": 20},
+    "11_your_own_data": {"fit_rows": 1000, "epochs": 5},
 }
 
 class QuickModeError(ValueError):

@@ -1,6 +1,6 @@
 """An anomaly report on any table: the checks, splits, files and figures of the your-own-data chapter.
 
-The notebook ``notebooks/10_your_own_data.ipynb`` is the tool; this module holds what
+The notebook ``notebooks/11_your_own_data.ipynb`` is the tool; this module holds what
 it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once:
 
 - checks of the reader's input that answer in one sentence *before any training*:
@@ -90,15 +90,15 @@ def _resolve(path: str) -> Path:
 # ---- parameters: before H2O starts --------------------------------------------------------
 
 
-def check_data_source(name: str, data: Any) -> str | Path:
+def check_data_source(name: str, data: Any,
+                      kind: str = "a CSV, Parquet or ARFF file") -> str | Path:
     """The file or ``s3://`` URL that ``data`` names, or :class:`ParameterError`.
 
-    ``data`` is a local CSV, Parquet or ARFF file (a relative path starts at the
+    ``data`` is a local file of the ``kind`` expected (a relative path starts at the
     project folder), an ``s3://bucket/key`` URL, or the name of a data file of the
     book (``data/manifest.tsv``, e.g. ``"kdd/KDDTest.arff.gz"``), fetched if needed.
     """
-    expected = ("a CSV, Parquet or ARFF file, an s3://bucket/key URL or a data file "
-                "of the book")
+    expected = f"{kind}, an s3://bucket/key URL or a data file of the book"
     check_parameter(name, data, isinstance(data, str) and data.strip() != "", expected)
     if data.startswith("s3://"):
         check_parameter(name, data, bool(_S3.match(data)),

@@ -26,7 +26,10 @@ __all__ = [
     "PROBE_PATHS",
     "LogError",
     "ParsedLog",
+    "alert_threshold",
+    "check_training_days",
     "classify",
+    "keep_common",
     "mask_address",
     "parse_log",
     "sessions",
@@ -205,3 +208,21 @@ def alert_threshold(errors: np.ndarray, days: int, alerts_per_day: float) -> flo
                        f"{budget} of {len(errors)} sessions: choose a budget between "
                        f"{1 / days:.2g} and {(len(errors) - 1) / days:.0f} a day.")
     return float(errors[budget])
+
+
+def check_training_days(training_days: int, days: list[str]) -> None:
+    """Raise :class:`LogError` unless ``training_days`` leaves a later day to score."""
+    if training_days >= len(days):
+        raise LogError(f"training_days={training_days} leaves no day to score: the log covers "
+                       f"{len(days)} days ({days[0]} to {days[-1]}); choose at most "
+                       f"{len(days) - 1}.")
+
+
+def keep_common(values: pd.Series, reference: pd.Series, min_count: int,
+                other: str = "other") -> pd.Series:
+    """``values`` with every value seen fewer than ``min_count`` times in ``reference``
+    (the training sessions) replaced by ``other``: a category level the model saw too
+    rarely to learn says nothing, and one it never saw cannot be encoded."""
+    counts = reference.value_counts()
+    common = set(counts[counts >= min_count].index)
+    return values.where(values.isin(common), other)

@@ -146,6 +146,11 @@ def test_the_mnist_seed_is_bounded_by_scikit_learn():
     ("07_ecg", "l1", math.nan),
     ("07_ecg", "cv_folds", True),
     ("04_mnist_deep", "k", 2.0),
+    ("10_web_logs", "session_gap_minutes", 0),
+    ("10_web_logs", "top_k", 2),
+    ("10_web_logs", "bucket", "Web_Logs"),
+    ("10_web_logs", "alert_budget", 0),
+    ("10_web_logs", "log_source", "no/such/access.log"),
 ])
 def test_bad_values_are_rejected_in_one_sentence(stem, name, value):
     with pytest.raises(ParameterError) as error:
@@ -197,3 +202,24 @@ def test_the_ecg_chapter_finishes_when_no_beat_is_flagged(tmp_path):
                    if c.cell_type == "code" for o in c.outputs)
     assert "flagged test rows: []" in text
     assert "No test beat is above the threshold" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("parameters, message", [
+    ({"log_source": "ecg/ecg_discord_train.csv"},
+     "None of the 20 lines is an access-log entry in the format"),
+    ({"training_days": 4}, "training_days=4 leaves no day to score: the log covers 4 days"),
+])
+def test_the_web_log_chapter_names_a_log_it_cannot_use_before_h2o_starts(tmp_path, parameters, message):
+    """A file that is not an access log, or no day left to score: one sentence, and the
+    chapter stops before it starts H2O."""
+    path = ROOT / "notebooks" / "10_web_logs.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(str(path), str(tmp_path / path.name), parameters=parameters,
+                                   cwd=str(path.parent), kernel_name="python3", progress_bar=False,
+                                   execution_timeout=300)
+    assert error.value.ename == "LogError"
+    assert error.value.evalue.startswith(message) and "\n" not in error.value.evalue
+    executed = nbformat.read(tmp_path / path.name, as_version=4)
+    assert not any("start_h2o(" in c.source and c.get("execution_count") for c in executed.cells
+                   if c.cell_type == "code"), "H2O was started before the log was checked"

@@ -94,3 +94,16 @@ def test_the_alert_threshold_flags_the_budget():
     assert (errors > t).sum() == 10
     with pytest.raises(LogError, match="choose a budget between"):
         alert_threshold(errors, days=2, alerts_per_day=80)
+
+
+def test_training_days_must_leave_a_day_to_score():
+    with pytest.raises(LogError, match=r"training_days=2 leaves no day to score.*choose at most 1"):
+        from aebook.weblogs import check_training_days
+        check_training_days(2, ["2015-05-17", "2015-05-18"])
+
+
+def test_rare_levels_become_other():
+    from aebook.weblogs import keep_common
+    reference = pd.Series(["Chrome"] * 5 + ["Lynx"])
+    assert keep_common(pd.Series(["Chrome", "Lynx", "Brand-new"]), reference, 2).tolist() == [
+        "Chrome", "other", "other"]
