@@ -52,13 +52,14 @@ QUICK_PARAMETERS: dict[str, dict[str, Any]] = {
                              "validation_rows": 100, "seeds": 2, "dl_samples": 1000,
                              "max_trees": 5, "test_rows": 1000},
     "07_ecg": {"epochs": 10, "cv_folds": 2, "stability_seeds": 2},
-    "08_network_connections": {"fit_rows": 1000, "validation_rows": 500, "calibration_rows": 500,
+    "08_time_series": {"epochs": 20, "compare_windows": False},
+    "09_network_connections": {"fit_rows": 1000, "validation_rows": 500, "calibration_rows": 500,
                                "validation_anomalies": 250, "candidates": 1, "epochs": 2,
                                "trees": 20, "test_rows": 2000},
-    "09_object_storage_cluster": {"train_split": "test", "train_rows": 500,
+    "10_object_storage_cluster": {"train_split": "test", "train_rows": 500,
                                   "route_repeats": 1, "compare_nodes": False},
-    "10_web_logs": {"epochs": 20, "trees": 20},
-    "11_your_own_data": {"fit_rows": 1000, "epochs": 5},
+    "11_web_logs": {"epochs": 20, "trees": 20},
+    "12_your_own_data": {"fit_rows": 1000, "epochs": 5},
 }
 
 class QuickModeError(ValueError):

@@ -1,6 +1,6 @@
 """An anomaly report on any table: the checks, splits, files and figures of the your-own-data chapter.
 
-The notebook ``notebooks/11_your_own_data.ipynb`` is the tool; this module holds what
+The notebook ``notebooks/12_your_own_data.ipynb`` is the tool; this module holds what
 it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once:
 
 - checks of the reader's input that answer in one sentence *before any training*:

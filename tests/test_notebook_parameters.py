@@ -146,11 +146,13 @@ def test_the_mnist_seed_is_bounded_by_scikit_learn():
     ("07_ecg", "l1", math.nan),
     ("07_ecg", "cv_folds", True),
     ("04_mnist_deep", "k", 2.0),
-    ("10_web_logs", "session_gap_minutes", 0),
-    ("10_web_logs", "top_k", 2),
-    ("10_web_logs", "bucket", "Web_Logs"),
-    ("10_web_logs", "alert_budget", 0),
-    ("10_web_logs", "log_source", "no/such/access.log"),
+    ("08_time_series", "stride", 0),
+    ("08_time_series", "held_out_share", 0.9),
+    ("11_web_logs", "session_gap_minutes", 0),
+    ("11_web_logs", "top_k", 2),
+    ("11_web_logs", "bucket", "Web_Logs"),
+    ("11_web_logs", "alert_budget", 0),
+    ("11_web_logs", "log_source", "no/such/access.log"),
 ])
 def test_bad_values_are_rejected_in_one_sentence(stem, name, value):
     with pytest.raises(ParameterError) as error:
@@ -213,7 +215,7 @@ def test_the_ecg_chapter_finishes_when_no_beat_is_flagged(tmp_path):
 def test_the_web_log_chapter_names_a_log_it_cannot_use_before_h2o_starts(tmp_path, parameters, message):
     """A file that is not an access log, or no day left to score: one sentence, and the
     chapter stops before it starts H2O."""
-    path = ROOT / "notebooks" / "10_web_logs.ipynb"
+    path = ROOT / "notebooks" / "11_web_logs.ipynb"
     with pytest.raises(papermill.PapermillExecutionError) as error:
         papermill.execute_notebook(str(path), str(tmp_path / path.name), parameters=parameters,
                                    cwd=str(path.parent), kernel_name="python3", progress_bar=False,
@@ -223,3 +225,16 @@ def test_the_web_log_chapter_names_a_log_it_cannot_use_before_h2o_starts(tmp_pat
     executed = nbformat.read(tmp_path / path.name, as_version=4)
     assert not any("start_h2o(" in c.source and c.get("execution_count") for c in executed.cells
                    if c.cell_type == "code"), "H2O was started before the log was checked"
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"window": 50_000}, "window=50000 does not fit a series of 44,940 samples: choose a window from 2"),
+    ({"train_end": 50_000}, "The training stretch 0 to 50,000 lies outside the series"),
+    ({"train_start": 4000, "train_end": 4100}, "The training stretch 4,000 to 4,100 holds fewer than two windows"),
+])
+def test_the_time_series_chapter_refuses_windows_that_do_not_fit_in_one_sentence(values, message):
+    from aebook.timeseries import SeriesError
+
+    with pytest.raises(SeriesError) as error:
+        validate("08_time_series", **values)
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)

@@ -41,7 +41,7 @@ from aebook.report import (
 from aebook.tabular import TabularError
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "11_your_own_data.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "12_your_own_data.ipynb"
 SMALL = {"fit_rows": 0, "hidden": [8, 3, 8], "epochs": 5, "max_mem_size": "512M"}
 
 
