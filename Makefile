@@ -1,5 +1,6 @@
 # make book  - install everything, fetch the data, execute the notebooks, build the HTML book
 # make test  - lint, then the whole test suite (unit tests, nbval, papermill, book build, Chromium check)
+# make test-fast - the tests not marked slow or h2o (no notebooks, no book build)
 # make lint  - ruff over the package, tests, benchmarks and notebooks (pyproject.toml, notebooks/ruff.toml)
 # make book QUICK=1 - the classroom quick mode: every chapter with its quick parameters
 #              (aebook/classroom.py), built into _build/quick/ with its own execution cache,
@@ -19,7 +20,7 @@ QUICK_DIR := _build/quick
 
 PYTEST_NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: book test lint install system data benchmark clean
+.PHONY: book test test-fast lint install system data benchmark clean
 
 book: install data
 ifeq ($(filter-out 0,$(strip $(QUICK))),)
@@ -37,6 +38,9 @@ endif
 test: install data lint
 	bash scripts/install-system-deps.sh --with-chromium
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests notebooks $(PYTEST_NBVAL)
+
+test-fast: install data
+	$(BIN)/python -m pytest -n 2 -m "not slow and not h2o" tests
 
 lint: install
 	$(BIN)/ruff check .
