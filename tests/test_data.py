@@ -29,8 +29,8 @@ def make_mirror(tmp_path, files: dict[str, bytes], url_base: str | None = None):
 
 def test_the_committed_manifest_lists_every_data_set():
     names = [e.path for e in read_manifest()]
-    assert len(names) == len(set(names)) == 8
-    assert {n.split("/")[0] for n in names} == {"mnist", "ecg", "kdd"}
+    assert len(names) == len(set(names)) == 10
+    assert {n.split("/")[0] for n in names} == {"mnist", "ecg", "kdd", "weblogs"}
     assert all(e.url.startswith("https://") for e in read_manifest())
 
 
