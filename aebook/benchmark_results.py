@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .data import PROJECT_ROOT
+from .files import write_json
 
 __all__ = [
     "BENCHMARK",
@@ -36,7 +36,6 @@ __all__ = [
     "load_search_results",
     "resolve",
     "summarize",
-    "write_json",
     "write_results",
     "write_search_results",
 ]
@@ -415,22 +414,9 @@ def write_results(results: dict, path: str | Path) -> Path:
         problem = None
     except ResultsError as err:
         problem = err
-    write_json(results, path)
+    write_json(path, results)
     if problem is not None:
         raise problem
-    return path
-
-
-def write_json(data: dict, path: str | Path) -> Path:
-    """Write ``data`` as JSON to ``path`` at once: a temporary file beside it, renamed."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # beside it: the rename is atomic
-    try:
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -516,7 +502,7 @@ def check_search_results(results: Any, source: str | Path = "the search results"
 
 def write_search_results(results: dict, path: str | Path) -> Path:
     """Like :func:`write_results`, for the validation search: written, then checked."""
-    write_json(results, path)
+    write_json(path, results)
     check_search_results(results, Path(path))
     return Path(path)
 

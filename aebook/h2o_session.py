@@ -259,7 +259,7 @@ def _connect(url: str) -> None:
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             h2o.connect(url=url, verbose=False, strict_version_check=False)
-    except Exception as err:  # noqa: BLE001 - h2o raises several types here
+    except Exception as err:  # h2o raises several types here
         raise H2OSetupError(
             f"Could not connect to the H2O cluster at {url} ({type(err).__name__}); "
             f"check that it is running, or unset {URL_ENV} to start a local one."

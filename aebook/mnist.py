@@ -15,14 +15,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from .data import data_dir, path_of, read_manifest, sha256_of
-from .guarded_process import process_alive  # one place for "is this process still running?"
+from .files import remove_stale_temporaries, replace_atomically, write_json
 from .idx import read_idx
 
 __all__ = ["PIXELS", "load_mnist", "mnist_frames", "prepared_file"]
@@ -86,26 +85,6 @@ def _is_valid(target: Path, record: dict) -> bool:
     return target.is_file() and sha256_of(target) == written.get("sha256")
 
 
-def _remove_stale_temporaries(directory: Path) -> None:
-    """Remove ``mnist_*.tmp<PID>`` files that writers killed mid-way left behind."""
-    for tmp in directory.glob("mnist_*.tmp*"):
-        pid = tmp.name.rpartition(".tmp")[2].split(".")[0]
-        if pid.isdigit() and not process_alive(int(pid)):
-            tmp.unlink(missing_ok=True)
-
-
-def _replace_atomically(target: Path, write) -> None:
-    """Call ``write(file)`` on a temporary file beside ``target``, then rename it."""
-    tmp = target.with_name(f"{target.stem}.tmp{os.getpid()}{target.suffix}")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            write(f)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def prepared_file(split: Split, directory: Path | None = None, first: int | None = None) -> Path:
     """Path of the verified prepared SVMLight file for ``split``, writing it if needed.
 
@@ -132,7 +111,7 @@ def prepared_file(split: Split, directory: Path | None = None, first: int | None
         images, labels = images[:first], labels[:first]
     pixels = images.reshape(len(images), -1)
     directory.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(directory)
+    remove_stale_temporaries(directory, "mnist_*.tmp*")
     digest = hashlib.sha256()
 
     def write_rows(f) -> None:
@@ -143,10 +122,9 @@ def prepared_file(split: Split, directory: Path | None = None, first: int | None
             digest.update(line.encode())
             f.write(line)
 
-    _replace_atomically(target, write_rows)
+    replace_atomically(target, write_rows)
     written = {**record, "rows": len(labels), "sha256": digest.hexdigest()}
-    _replace_atomically(target.with_name(target.name + ".json"),
-                        lambda f: f.write(json.dumps(written, indent=1) + "\n"))
+    write_json(target.with_name(target.name + ".json"), written)
     return target
 
 

@@ -127,7 +127,7 @@ class ObjectStore:
                 f"Could not {what}: {err} (bucket names have 3 to 63 lowercase letters, "
                 "digits, dots or hyphens): fix the name."
             ) from None
-        except Exception as err:  # noqa: BLE001 - urllib3 raises several types here
+        except Exception as err:  # urllib3 raises several types here
             if "403" in str(err):
                 raise StorageError(
                     f"The object store at {self.endpoint} refused the keys (HTTP 403) while "

@@ -12,7 +12,7 @@ it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once
   threshold (:func:`split_normal_rows`, :func:`take_rows`);
 - the report's files: the ranked rows (:func:`ranked_rows`), the MOJO with its jar
   (:func:`export_mojo_with_jar`, which is :func:`aebook.tabular.export_mojo`), a JSON
-  description (:func:`write_json`), and its
+  description (:func:`write_json`, which is :func:`aebook.files.write_json`), and its
   figures (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`).
 
 Relative paths are taken from the project folder, as everywhere in the book.
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import math
 import os
 import re
@@ -35,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .data import PROJECT_ROOT, read_manifest
+from .files import write_json  # one implementation, atomic
 from .params import check_parameter
 from .tabular import GENMODEL_JAR, MOJO_FILE, TabularError, _level
 from .tabular import export_mojo as export_mojo_with_jar  # one implementation
@@ -362,17 +362,6 @@ def prepare_folder(folder: Path) -> None:
     for name in REPORT_FILES:
         with contextlib.suppress(FileNotFoundError):
             (folder / name).unlink()
-
-
-def write_json(path: Path, content: dict[str, Any]) -> Path:
-    """``content`` as indented JSON (numpy numbers as plain numbers)."""
-    def plain(value: Any) -> Any:
-        if isinstance(value, np.generic):
-            return value.item()
-        raise TypeError(f"{type(value).__name__} is not JSON")
-
-    path.write_text(json.dumps(content, indent=2, default=plain) + "\n")
-    return path
 
 
 # ---- figures -----------------------------------------------------------------------------

@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 
 from aebook import start_h2o, start_object_store
-from aebook.benchmark_results import ResultsError, check_output_path, write_json
+from aebook.benchmark_results import ResultsError, check_output_path
 from aebook.file_to_cluster import time_routes
+from aebook.files import write_json
 from aebook.mnist import prepared_file
 from aebook.params import ParameterError, check_memory_size
 
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         "run_conditions": {"loadavg_start": [round(x, 2) for x in load_start],
                            "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
     }
-    write_json(results, args.out)
+    write_json(args.out, results)
     print(f"wrote {args.out}")
     return 0
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import os
 import platform
 import subprocess
@@ -44,6 +43,7 @@ from pathlib import Path
 from aebook.book_execution import ExecutionFailed, default_workers, execute_into_cache
 from aebook.build_cluster import one_cluster
 from aebook.classroom import QUICK_ENV, QUICK_PARAMETERS
+from aebook.files import write_json
 from aebook.h2o_session import java_major_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    write_json(args.out, results)
     print(f"{'total':28s} {total:6.1f} s; load average {results['run_conditions']['loadavg_start']} "
           f"at start, {results['run_conditions']['loadavg_end']} at end; wrote {args.out}")
     return 0

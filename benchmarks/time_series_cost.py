@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aebook.benchmark_results import ResultsError, check_output_path, write_json
+from aebook.benchmark_results import ResultsError, check_output_path
+from aebook.files import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW, STRIDE, TRAIN_END = 210, 10, 4200
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         "run_conditions": {"loadavg_start": [round(x, 2) for x in load_start],
                            "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
     }
-    write_json(results, args.out)
+    write_json(args.out, results)
     print(f"wrote {args.out}")
     return 0
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import aebook.files
 from aebook import benchmark_results
 from aebook.benchmark_results import (
     ResultsError,
@@ -169,7 +170,7 @@ def test_a_failed_write_keeps_the_old_file_and_no_temporary(tmp_path, committed,
     def fail(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(benchmark_results.os, "replace", fail)
+    monkeypatch.setattr(aebook.files.os, "replace", fail)  # the one atomic writer
     with pytest.raises(OSError):
         write_results(committed, out)
     assert out.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.json"]

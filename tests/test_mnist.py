@@ -71,7 +71,9 @@ def test_stale_temporaries_of_killed_writers_are_removed(tmp_path, monkeypatch):
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     small_digits(monkeypatch)
-    monkeypatch.setattr(mnist.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
+    import aebook.files
+
+    monkeypatch.setattr(aebook.files.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
     with pytest.raises(OSError):
         prepared_file("test", tmp_path)
     assert list(tmp_path.iterdir()) == []

@@ -48,12 +48,12 @@ def validate(stem: str, **values: object) -> dict:
     namespace: dict = {}
     tree = ast.parse(imports)
     tree.body = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    exec(compile(tree, f"{stem} imports", "exec"), namespace)  # noqa: S102 - the notebook's own code
-    exec(parameters, namespace)  # noqa: S102
+    exec(compile(tree, f"{stem} imports", "exec"), namespace)  # the notebook's own code
+    exec(parameters, namespace)
     unknown = set(values) - set(parameter_names(stem))
     assert not unknown, f"not parameters of {stem}: {unknown}"
     namespace.update(values)
-    exec(validation, namespace)  # noqa: S102
+    exec(validation, namespace)
     return namespace
 
 

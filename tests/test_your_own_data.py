@@ -418,7 +418,7 @@ def test_bad_input_stops_before_training_in_one_sentence(h2o_tables, tmp_path, p
         papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=values,
                                    cwd=str(NOTEBOOK.parent), kernel_name="python3",
                                    progress_bar=False)
-    assert error.value.ename == ename
+    assert error.value.ename == ename, error.value.evalue  # the message, if H2O failed instead
     assert re.match(message, error.value.evalue), error.value.evalue
     assert "\n" not in error.value.evalue
     nb = nbformat.read(out, as_version=4)
