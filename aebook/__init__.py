@@ -4,9 +4,13 @@ What several notebooks share lives here once: the data fetcher (:mod:`aebook.dat
 the IDX reader (:mod:`aebook.idx`), MNIST loading (:mod:`aebook.mnist`), the H2O
 session helper (:mod:`aebook.h2o_session`), getting a file into any cluster
 (:mod:`aebook.file_to_cluster`), object storage (:mod:`aebook.object_storage`), the
-guard that ends servers with the kernel (:mod:`aebook.guarded_process`), digit grids
-(:mod:`aebook.plots`), the classroom quick mode (:mod:`aebook.classroom`) and values
-glued into the prose (:mod:`aebook.glue`).
+guard that ends servers with the kernel (:mod:`aebook.guarded_process`, its script
+:mod:`aebook.guard`), atomic file writes (:mod:`aebook.files`), digit grids
+(:mod:`aebook.plots`), the classroom quick mode (:mod:`aebook.classroom`), values
+glued into the prose (:mod:`aebook.glue`), tables (:mod:`aebook.tabular`), scores
+against labels (:mod:`aebook.evaluation`), H2O's scoring history
+(:mod:`aebook.scoring_history`), access logs (:mod:`aebook.weblogs`) and windows of a
+time series (:mod:`aebook.timeseries`).
 """
 
 from .classroom import QUICK_PARAMETERS, QuickModeError, apply_quick_mode
