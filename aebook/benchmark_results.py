@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from numbers import Integral, Real
 from pathlib import Path
@@ -30,11 +31,14 @@ __all__ = [
     "ResultsError",
     "check_output_path",
     "check_results",
+    "check_run_arguments",
     "check_search_results",
     "choose_settings",
     "load_results",
     "load_search_results",
     "resolve",
+    "run_environment",
+    "run_header",
     "summarize",
     "write_results",
     "write_search_results",
@@ -353,6 +357,20 @@ def run_header(benchmark: str, schema_version: int, script: str, quick: bool,
         "mode": "quick" if quick else "full",
         "command": f"python {script} " + " ".join(sys.argv[1:] if argv is None else argv),
         "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def run_environment(load_start: Sequence[float], versions: dict[str, str]) -> dict:
+    """The ``machine``, ``versions`` and ``run_conditions`` fields of a results file:
+    the cores and platform, the given versions with Python's, and the load average
+    at the start (``load_start``) and now."""
+    import platform
+
+    return {
+        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "versions": {"python": platform.python_version(), **versions},
+        "run_conditions": {"loadavg_start": [round(x, 2) for x in load_start],
+                           "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
     }
 
 

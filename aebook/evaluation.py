@@ -124,30 +124,32 @@ def bootstrap_auroc_differences(labels: Sequence, scores: dict[str, Sequence],
     return out
 
 
-def tpr_at_fpr(labels: Sequence, scores: Sequence, fpr: float = 0.01) -> float:
-    """The share of anomalies found (true-positive rate) at the best threshold that
-    flags at most ``fpr`` of the normal ones: the ROC curve read at a low false-alarm
-    rate, where a detector is used."""
-    if not 0 <= fpr <= 1:
-        raise ValueError(f"fpr={fpr!r} must be between 0 and 1")
-    y, s = _labels_and_scores(labels, scores)
-    order = np.argsort(-s, kind="mergesort")
-    s, y = s[order], y[order]
-    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]  # thresholds between distinct scores
-    tpr = np.r_[0.0, np.cumsum(y)[last] / y.sum()]
-    false = np.r_[0.0, np.cumsum(~y)[last] / (~y).sum()]
-    return float(tpr[false <= fpr + 1e-12].max())
-
-
-def roc_points(labels: Sequence, scores: Sequence, grid: int = 101) -> dict:
-    """The ROC curve at ``grid`` evenly spaced false-positive rates from 0 to 1:
-    the highest true-positive rate reached without exceeding each rate."""
+def _roc(labels: Sequence, scores: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """The exact ROC curve: false- and true-positive rates at every threshold between
+    distinct scores, from (0, 0)."""
     y, s = _labels_and_scores(labels, scores)
     order = np.argsort(-s, kind="mergesort")
     s, y = s[order], y[order]
     last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]  # thresholds between distinct scores
     tpr = np.r_[0.0, np.cumsum(y)[last] / y.sum()]
     fpr = np.r_[0.0, np.cumsum(~y)[last] / (~y).sum()]
+    return fpr, tpr
+
+
+def tpr_at_fpr(labels: Sequence, scores: Sequence, fpr: float = 0.01) -> float:
+    """The share of anomalies found (true-positive rate) at the best threshold that
+    flags at most ``fpr`` of the normal ones: the ROC curve read at a low false-alarm
+    rate, where a detector is used."""
+    if not 0 <= fpr <= 1:
+        raise ValueError(f"fpr={fpr!r} must be between 0 and 1")
+    false, tpr = _roc(labels, scores)
+    return float(tpr[false <= fpr + 1e-12].max())
+
+
+def roc_points(labels: Sequence, scores: Sequence, grid: int = 101) -> dict:
+    """The ROC curve at ``grid`` evenly spaced false-positive rates from 0 to 1:
+    the highest true-positive rate reached without exceeding each rate."""
+    fpr, tpr = _roc(labels, scores)
     fpr_grid = np.linspace(0, 1, grid)
     tpr_grid = tpr[np.searchsorted(fpr, fpr_grid, side="right") - 1]
     return {"fpr": fpr_grid.round(4).tolist(), "tpr": tpr_grid.round(4).tolist()}

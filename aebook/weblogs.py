@@ -104,23 +104,19 @@ def parse_log(lines: Iterable[str], log_format: str | None = None) -> ParsedLog:
     return ParsedLog(requests=requests, failed=failed)
 
 
-def agent_families(agents: pd.Series) -> pd.Series:
-    """The user-agent family of each agent string, from ``ua_parser`` ("Other" if none)."""
+def describe_agents(agents: pd.Series) -> pd.DataFrame:
+    """For each agent string, ``ua_parser``'s user-agent family ("Other" if none) and
+    whether it puts the agent among spiders (a declared crawler); each distinct string
+    is parsed once."""
     from ua_parser import parse
 
-    names = {}
-    for agent in agents.unique():
-        result = parse(agent).user_agent
-        names[agent] = result.family if result is not None else "Other"
-    return agents.map(names)
-
-
-def is_crawler(agent: str) -> bool:
-    """Whether ``ua_parser`` puts the agent among spiders (declared crawlers)."""
-    from ua_parser import parse
-
-    device = parse(agent).device
-    return device is not None and device.family == "Spider"
+    parsed = {agent: parse(agent) for agent in agents.unique()}
+    return pd.DataFrame({
+        "agent_family": agents.map({a: r.user_agent.family if r.user_agent is not None
+                                    else "Other" for a, r in parsed.items()}),
+        "crawler": agents.map({a: r.device is not None and r.device.family == "Spider"
+                               for a, r in parsed.items()}),
+    }, index=agents.index)
 
 
 def sessions(requests: pd.DataFrame, gap_minutes: float = 30) -> pd.DataFrame:
@@ -168,8 +164,7 @@ def sessions(requests: pd.DataFrame, gap_minutes: float = 30) -> pd.DataFrame:
         "feed_requests": g["feed"].sum(),
         "top_paths": g["path"].agg(lambda p: ", ".join(p.value_counts().index[:3])),
     })
-    out["agent_family"] = agent_families(out["agent"])
-    out["crawler"] = out["agent"].map({a: is_crawler(a) for a in out["agent"].unique()})
+    out[["agent_family", "crawler"]] = describe_agents(out["agent"])
     return out.reset_index(drop=True)
 
 

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from aebook import start_h2o, start_object_store
-from aebook.benchmark_results import ResultsError, check_output_path
+from aebook.benchmark_results import ResultsError, check_output_path, run_environment
 from aebook.file_to_cluster import time_routes
 from aebook.files import write_json
 from aebook.mnist import prepared_file
@@ -87,10 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "goal_s3_over_import": GOAL,
         "upload_to_store_seconds": round(to_store, 3),
         "store": "local S3 server (moto)" if store.owned else "shared store",
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
-        "versions": {"python": platform.python_version(), "h2o": version},
-        "run_conditions": {"loadavg_start": [round(x, 2) for x in load_start],
-                           "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
+        **run_environment(load_start, {"h2o": version}),
     }
     write_json(args.out, results)
     print(f"wrote {args.out}")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aebook.benchmark_results import ResultsError, check_output_path
+from aebook.benchmark_results import ResultsError, check_output_path, run_environment
 from aebook.files import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,10 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         "how": ("the recording repeated to each length (np.resize); the autoencoder trained once on "
                 "the first samples, then each length's windows uploaded and scored with anomaly(); "
                 "stumpy.stump on the same series; the two methods in turns at every repeat"),
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
-        "versions": {"python": platform.python_version(), "h2o": version, "stumpy": stumpy.__version__},
-        "run_conditions": {"loadavg_start": [round(x, 2) for x in load_start],
-                           "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
+        **run_environment(load_start, {"h2o": version, "stumpy": stumpy.__version__}),
     }
     write_json(args.out, results)
     print(f"wrote {args.out}")
