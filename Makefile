@@ -20,7 +20,7 @@ QUICK_DIR := _build/quick
 
 PYTEST_NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: book test test-fast lint install system data benchmark clean
+.PHONY: book test test-fast lint install compare system data benchmark clean
 
 book: install data
 ifeq ($(filter-out 0,$(strip $(QUICK))),)
@@ -35,7 +35,7 @@ else
 	@echo "The quick book is in $(QUICK_DIR)/_build/html: open $(QUICK_DIR)/_build/html/index.html in a browser."
 endif
 
-test: install data lint
+test: install compare data lint
 	bash scripts/install-system-deps.sh --with-chromium
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests notebooks $(PYTEST_NBVAL)
 
@@ -50,6 +50,14 @@ install: system $(VENV)/.installed
 system:
 	bash scripts/install-system-deps.sh
 
+# The Keras original of the comparison (Keras 3 on JAX, several hundred MB): only for the
+# tests and the benchmarks; the chapters read committed results.
+compare: install $(VENV)/.installed-compare
+
+$(VENV)/.installed-compare: requirements-compare.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-compare.txt
+	touch $@
+
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -59,12 +67,15 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 data: install
 	$(BIN)/python -m aebook
 
-# The one-class benchmark: the validation search (training digits only), then the final
-# table with the settings it chose, both into benchmarks/out/ (the committed copies are
-# benchmarks/results/). About an hour on 2 cores.
-benchmark: install data
+# The one-class benchmarks: the validation search (training digits only), then the final
+# table with the settings it chose, the detectors of the field against it, and the Keras
+# original against H2O, all into benchmarks/out/ (the committed copies are
+# benchmarks/results/). About an hour and a half on 2 cores.
+benchmark: install compare data
 	$(BIN)/python benchmarks/one_class_mnist_search.py --out benchmarks/out/one_class_mnist_search.json
 	$(BIN)/python benchmarks/one_class_mnist.py --search benchmarks/out/one_class_mnist_search.json
+	$(BIN)/python benchmarks/one_class_field.py --search benchmarks/out/one_class_mnist_search.json
+	$(BIN)/python benchmarks/keras_vs_h2o.py
 
 clean:
 	rm -rf _build data/prepared data/raw/prepared

@@ -489,7 +489,8 @@ def _search_problems(results: Any) -> None:
     candidates = results["candidates"]
     if not isinstance(candidates, dict) or not candidates:
         raise _Problem("its 'candidates' is not an object of methods")
-    budgets = {m: len(c) for m, c in candidates.items()}
+    # an ensemble of other candidates ("members") trains no model of its own
+    budgets = {m: sum("members" not in p for p in c.values()) for m, c in candidates.items()}
     if len(set(budgets.values())) != 1:
         raise _Problem(f"the methods had different budgets of candidate settings: {budgets}")
     if results["protocol"].get("budget_per_method") != budgets:

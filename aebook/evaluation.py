@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["auroc", "bootstrap_auroc_differences", "pr_points", "roc_points", "tpr_at_fpr"]
+__all__ = ["auroc", "bootstrap_auroc_differences", "bootstrap_aurocs", "pr_points", "rank_mean", "roc_points",
+           "tpr_at_fpr"]
 
 
 def _labels_and_scores(labels: Sequence, scores: Sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -46,35 +47,13 @@ def auroc(labels: Sequence, scores: Sequence) -> float:
     return _weighted_auroc(neg, s[y], np.ones(len(neg)), np.ones(int(y.sum())))
 
 
-def bootstrap_auroc_differences(labels: Sequence, scores: dict[str, Sequence],
-                                pairs: Sequence[tuple[str, str]], *, rounds: int = 2000,
-                                level: float = 0.95, seed: int = 0, family: int = 1) -> dict[str, dict]:
-    """AUROC differences between methods on the same images, with paired bootstrap intervals.
-
-    ``scores`` maps a method to an array of shape (n,) or (runs, n), e.g. one row per
-    seed: the method's AUROC is the mean over its rows. For each pair ``(a, b)`` the
-    result ``"a - b"`` holds the difference on all images (``estimate``) and its
-    percentile interval. Each bootstrap round draws the normal and the anomalous
-    images with replacement (stratified: both counts stay fixed) and uses the *same*
-    draw for every method, so that the interval reflects which images happen to be
-    in the test set, and the methods are compared on identical draws.
-
-    ``family`` is the number of intervals that will be read together (for example
-    one per digit). With ``family > 1`` each result also holds ``simultaneous``, the
-    Bonferroni interval at level ``1 - (1 - level) / family``: if each of the
-    ``family`` intervals covers its difference with that probability, all of them
-    do with at least ``level``.
-    """
+def _bootstrap_draws(labels: Sequence, scores: dict[str, Sequence], rounds: int,
+                     seed: int) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Each method's AUROC on all images and in ``rounds`` stratified bootstrap draws
+    of the images (the same draws for every method)."""
     y = _labels_and_scores(labels, np.zeros(len(labels)))[0]
     if not (isinstance(rounds, int) and rounds >= 100):
         raise ValueError(f"rounds={rounds!r}: give at least 100 bootstrap rounds")
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r} must be between 0 and 1")
-    if not (isinstance(family, int) and family >= 1):
-        raise ValueError(f"family={family!r}: give the number of intervals read together, at least 1")
-    for a, b in pairs:
-        if a not in scores or b not in scores:
-            raise ValueError(f"pair ({a!r}, {b!r}): both must be among the scores {sorted(scores)}")
     neg_idx, pos_idx = np.flatnonzero(~y), np.flatnonzero(y)
     # Per method and row: the order of its normal scores, and for each anomaly how
     # many sorted normal scores lie below it and at most level with it. These
@@ -109,19 +88,64 @@ def bootstrap_auroc_differences(labels: Sequence, scores: dict[str, Sequence],
         w_pos = np.bincount(rng.integers(0, len(pos_idx), len(pos_idx)), minlength=len(pos_idx)).astype(float)
         for m, value in aurocs(w_neg, w_pos).items():
             draws[m][i] = value
+    return full, draws
+
+
+def _check_level(level: float, family: int) -> None:
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r} must be between 0 and 1")
+    if not (isinstance(family, int) and family >= 1):
+        raise ValueError(f"family={family!r}: give the number of intervals read together, at least 1")
+
+
+def _interval(estimate: float, draws: np.ndarray, rounds: int, level: float, family: int) -> dict:
+    """The percentile interval of ``draws`` at ``level``, and with ``family > 1`` the
+    Bonferroni interval at ``1 - (1 - level) / family`` as ``simultaneous``."""
     tail = (1 - level) / 2
-    joint = 1 - (1 - level) / family
-    out = {}
-    for a, b in pairs:
-        differences = draws[a] - draws[b]
-        low, high = np.quantile(differences, [tail, 1 - tail])
-        out[f"{a} - {b}"] = {"estimate": full[a] - full[b], "low": float(low), "high": float(high),
-                             "rounds": rounds, "level": level}
-        if family > 1:
-            s_low, s_high = np.quantile(differences, [(1 - joint) / 2, (1 + joint) / 2])
-            out[f"{a} - {b}"]["simultaneous"] = {"family": family, "level": joint,
-                                                 "low": float(s_low), "high": float(s_high)}
+    low, high = np.quantile(draws, [tail, 1 - tail])
+    out = {"estimate": estimate, "low": float(low), "high": float(high), "rounds": rounds, "level": level}
+    if family > 1:
+        joint = 1 - (1 - level) / family
+        s_low, s_high = np.quantile(draws, [(1 - joint) / 2, (1 + joint) / 2])
+        out["simultaneous"] = {"family": family, "level": joint, "low": float(s_low), "high": float(s_high)}
     return out
+
+
+def bootstrap_auroc_differences(labels: Sequence, scores: dict[str, Sequence],
+                                pairs: Sequence[tuple[str, str]], *, rounds: int = 2000,
+                                level: float = 0.95, seed: int = 0, family: int = 1) -> dict[str, dict]:
+    """AUROC differences between methods on the same images, with paired bootstrap intervals.
+
+    ``scores`` maps a method to an array of shape (n,) or (runs, n), e.g. one row per
+    seed: the method's AUROC is the mean over its rows. For each pair ``(a, b)`` the
+    result ``"a - b"`` holds the difference on all images (``estimate``) and its
+    percentile interval. Each bootstrap round draws the normal and the anomalous
+    images with replacement (stratified: both counts stay fixed) and uses the *same*
+    draw for every method, so that the interval reflects which images happen to be
+    in the test set, and the methods are compared on identical draws.
+
+    ``family`` is the number of intervals that will be read together (for example
+    one per digit). With ``family > 1`` each result also holds ``simultaneous``, the
+    Bonferroni interval at level ``1 - (1 - level) / family``: if each of the
+    ``family`` intervals covers its difference with that probability, all of them
+    do with at least ``level``.
+    """
+    _check_level(level, family)
+    for a, b in pairs:
+        if a not in scores or b not in scores:
+            raise ValueError(f"pair ({a!r}, {b!r}): both must be among the scores {sorted(scores)}")
+    full, draws = _bootstrap_draws(labels, scores, rounds, seed)
+    return {f"{a} - {b}": _interval(full[a] - full[b], draws[a] - draws[b], rounds, level, family)
+            for a, b in pairs}
+
+
+def bootstrap_aurocs(labels: Sequence, scores: dict[str, Sequence], *, rounds: int = 2000,
+                     level: float = 0.95, seed: int = 0, family: int = 1) -> dict[str, dict]:
+    """Each method's AUROC with its stratified bootstrap interval (the draws of
+    :func:`bootstrap_auroc_differences`, with the same ``seed``), keyed by method."""
+    _check_level(level, family)
+    full, draws = _bootstrap_draws(labels, scores, rounds, seed)
+    return {m: _interval(full[m], draws[m], rounds, level, family) for m in scores}
 
 
 def _roc(labels: Sequence, scores: Sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -170,3 +194,15 @@ def pr_points(labels: Sequence, scores: Sequence, grid: int = 101) -> dict:
     idx = np.minimum(np.searchsorted(recall, recall_grid, side="left"), len(recall) - 1)
     return {"recall": recall_grid.round(4).tolist(), "precision": best[idx].round(4).tolist(),
             "anomalous_fraction": round(float(y.mean()), 4)}
+
+
+def rank_mean(scores: Sequence[Sequence]) -> np.ndarray:
+    """An ensemble score: the mean over methods of each row's rank, each method's ranks
+    divided by the number of rows (ties share their mean rank), so that scores on
+    different scales count alike."""
+    from scipy.stats import rankdata
+
+    rows = np.asarray(scores, dtype=float)
+    if rows.ndim != 2 or len(rows) == 0:
+        raise ValueError("give one or more score arrays of the same length")
+    return np.mean([rankdata(r) / len(r) for r in rows], axis=0)

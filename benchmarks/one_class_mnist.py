@@ -178,6 +178,26 @@ def to_h2o(split: str, x: np.ndarray, rows: np.ndarray, extra: dict[str, np.ndar
     return frame
 
 
+def autoencoder_scores(params: dict, seed: int, train_frame, test_frame) -> tuple[np.ndarray, float, float]:
+    """Train an H2O autoencoder with ``params`` (one thread, ``reproducible=True``) on
+    ``train_frame``; its reconstruction MSE of each row of ``test_frame``, and the fit
+    and scoring seconds."""
+    import h2o
+    from h2o.estimators import H2OAutoEncoderEstimator
+
+    model = H2OAutoEncoderEstimator(**params, reproducible=True, seed=seed)
+    t = time.perf_counter()
+    model.train(training_frame=train_frame)
+    fit_s = time.perf_counter() - t
+    t = time.perf_counter()
+    mse_frame = model.anomaly(test_frame)
+    mse = mse_frame.as_data_frame()["Reconstruction.MSE"].to_numpy()
+    score_s = time.perf_counter() - t
+    h2o.remove(mse_frame)
+    h2o.remove(model)
+    return mse, fit_s, score_s
+
+
 def chosen_settings(search: dict, digits: list[int], max_epochs: int | None) -> dict[str, dict[str, dict]]:
     """Per method and digit: the name and the parameters of the setting chosen on validation."""
     chosen: dict[str, dict[str, dict]] = {}
@@ -186,15 +206,37 @@ def chosen_settings(search: dict, digits: list[int], max_epochs: int | None) -> 
         for d in digits:
             name = per_method["per_digit"][str(d)]["candidate"]
             params = dict(search["candidates"][method][name])
-            if method == "h2o_autoencoder" and max_epochs is not None:
-                params["epochs"] = min(params["epochs"], max_epochs)
+            if method == "h2o_autoencoder" and "members" in params:  # an ensemble: its members' settings
+                params = {"members": {m: capped_epochs(search["candidates"][method][m], max_epochs)
+                                      for m in params["members"]}}
+            elif method == "h2o_autoencoder":
+                params = capped_epochs(params, max_epochs)
             chosen[method][str(d)] = {"setting": name, "params": params}
     return chosen
 
 
+def capped_epochs(params: dict, max_epochs: int | None) -> dict:
+    """An autoencoder's settings with at most ``max_epochs`` epochs (None: as they are)."""
+    return params if max_epochs is None else {**params, "epochs": min(params["epochs"], max_epochs)}
+
+
+def ensemble_scores(params: dict, seed: int, train_frame, test_frame) -> tuple[np.ndarray, float, float]:
+    """A single autoencoder's scores (:func:`autoencoder_scores`), or for an ensemble
+    (``params["members"]``) the mean of its members' rank-normalised errors, with the
+    members' summed fit and scoring seconds."""
+    from aebook.evaluation import rank_mean
+
+    if "members" not in params:
+        return autoencoder_scores(params, seed, train_frame, test_frame)
+    runs = [autoencoder_scores(p, seed, train_frame, test_frame) for p in params["members"].values()]
+    return rank_mean([r[0] for r in runs]), sum(r[1] for r in runs), sum(r[2] for r in runs)
+
+
 def most_common(per_digit: dict[str, dict], order: list[str]) -> str:
-    """The setting chosen for the most digits (the earlier candidate on a tie)."""
-    names = [v["setting"] for v in per_digit.values()]
+    """The single autoencoder chosen for the most digits (the earlier candidate on a tie);
+    an ensemble counts for its first member."""
+    names = [next(iter(v["params"]["members"])) if "members" in v["params"] else v["setting"]
+             for v in per_digit.values()]
     return max(order, key=lambda n: (names.count(n), -order.index(n)))
 
 
@@ -321,19 +363,6 @@ def main(argv: list[str] | None = None) -> int:
         results["data_to_h2o_seconds"] = round(to_h2o_s, 2)
         print(f"data to H2O (import the prepared files, scale, select): {to_h2o_s:.1f} s", flush=True)
 
-        def autoencoder_scores(params: dict, seed: int, train_frame) -> tuple[np.ndarray, float, float]:
-            model = H2OAutoEncoderEstimator(**params, reproducible=True, seed=seed)
-            t = time.perf_counter()
-            model.train(training_frame=train_frame)
-            fit_s = time.perf_counter() - t
-            t = time.perf_counter()
-            mse_frame = model.anomaly(test_frame)
-            mse = mse_frame.as_data_frame()["Reconstruction.MSE"].to_numpy()
-            score_s = time.perf_counter() - t
-            h2o.remove(mse_frame)
-            h2o.remove(model)
-            return mse, fit_s, score_s
-
         # ---- quality: the one-class protocol, each method with its validated setting ----------
         for d in digits:
             x_train = train_x[pick == d] / 255.0
@@ -363,8 +392,8 @@ def main(argv: list[str] | None = None) -> int:
                 scores["isolation_forest"].append(iso)
 
                 if seed in settings["ae_seeds"]:
-                    mse, fit_s, score_s = autoencoder_scores(mine["h2o_autoencoder"]["params"], seed,
-                                                             train_frame)
+                    mse, fit_s, score_s = ensemble_scores(mine["h2o_autoencoder"]["params"], seed,
+                                                          train_frame, test_frame)
                     record("h2o_autoencoder", "validated", d, seed, mine["h2o_autoencoder"]["setting"], mse,
                            fit_s, score_s)
                     scores["h2o_autoencoder"].append(mse)
@@ -372,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
                     params = {**CLASSIC}
                     if settings["max_epochs"] is not None:
                         params["epochs"] = min(params["epochs"], settings["max_epochs"])
-                    mse, fit_s, score_s = autoencoder_scores(params, seed, train_frame)
+                    mse, fit_s, score_s = autoencoder_scores(params, seed, train_frame, test_frame)
                     record("h2o_autoencoder", "classic", d, seed, "classic", mse, fit_s, score_s)
             h2o.remove(train_frame)
 

@@ -117,3 +117,30 @@ def test_pr_points_are_the_interpolated_precision():
     for r, p in zip(points["recall"][1:], points["precision"][1:]):
         assert p == pytest.approx(precision[recall >= r - 1e-12].max(), abs=1e-4)
     assert auc(points["recall"], points["precision"]) == pytest.approx(auc(recall, precision), abs=0.02)
+
+
+def test_rank_mean_counts_scores_on_different_scales_alike():
+    from aebook.evaluation import rank_mean
+
+    small = np.array([0.1, 0.3, 0.2, 0.4])
+    large = np.array([10.0, 40.0, 20.0, 30.0])
+    np.testing.assert_allclose(rank_mean([small, large]), [0.25, 0.875, 0.5, 0.875])
+    np.testing.assert_allclose(rank_mean([small, small * 1000]), rank_mean([small]))
+    with pytest.raises(ValueError, match="give one or more score arrays of the same length"):
+        rank_mean([])
+
+
+def test_bootstrap_aurocs_contain_each_estimate_and_share_the_draws_of_the_differences():
+    from aebook.evaluation import bootstrap_aurocs
+
+    rng = np.random.default_rng(3)
+    labels = np.r_[np.zeros(300), np.ones(100)].astype(int)
+    good = labels + rng.normal(scale=0.8, size=400)
+    weak = labels + rng.normal(scale=2.0, size=400)
+    intervals = bootstrap_aurocs(labels, {"good": good, "weak": weak}, rounds=2000, seed=5, family=4)
+    for name, scores in (("good", good), ("weak", weak)):
+        iv = intervals[name]
+        assert iv["low"] < iv["estimate"] < iv["high"]
+        assert iv["estimate"] == pytest.approx(auroc(labels, scores))
+        assert iv["simultaneous"]["low"] <= iv["low"] and iv["simultaneous"]["high"] >= iv["high"]
+    assert intervals["good"]["low"] > intervals["weak"]["high"]
