@@ -178,11 +178,19 @@ _SPEED = {
     "samples_per_second": (lambda v: v is None or (_number(v) and v > 0), "a positive number or null"),
     "wall_seconds": (_seconds, "a number of seconds"),
 }
+
+
+def _autoencoder_params(p: Any) -> bool:
+    """An autoencoder's parameters with epochs, or an ensemble of such (``members``)."""
+    if isinstance(p, dict) and isinstance(p.get("members"), dict):
+        return bool(p["members"]) and all(_autoencoder_params(m) for m in p["members"].values())
+    return isinstance(p, dict) and _number(p.get("epochs"))
+
+
 _CONFIG = {
     "label": (_text, "a string"),
-    "params_per_digit": (lambda v: isinstance(v, dict) and all(isinstance(p, dict) and _number(p.get("epochs"))
-                                                               for p in v.values()),
-                         "an object of digit: parameters with epochs"),
+    "params_per_digit": (lambda v: isinstance(v, dict) and all(_autoencoder_params(p) for p in v.values()),
+                         "an object of digit: parameters with epochs (or an ensemble of them, members)"),
     "quality_seeds": (_SEEDS, "a non-empty list of seeds"),
 }
 _BASELINE = {

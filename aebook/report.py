@@ -101,9 +101,15 @@ def check_data_source(name: str, data: Any,
     expected = f"{kind}, an s3://bucket/key URL or a data file of the book"
     check_parameter(name, data, isinstance(data, str) and data.strip() != "", expected)
     if data.startswith("s3://"):
+        from .object_storage import ENDPOINT_ENV
+
         check_parameter(name, data, bool(_S3.match(data)),
                         "an s3://bucket/key URL (a bucket of 3 to 63 lowercase letters, "
                         "digits, dots or hyphens, then the object's key)")
+        check_parameter(name, data, bool(os.environ.get(ENDPOINT_ENV)),
+                        f"an s3:// URL in the object store named by {ENDPOINT_ENV}, but it is not "
+                        f"set: set {ENDPOINT_ENV} (and the store's keys in AEBOOK_S3_ACCESS_KEY and "
+                        "AEBOOK_S3_SECRET_KEY) before starting Jupyter or papermill")
         return data
     path = _resolve(data)
     if not path.exists() and data in {e.path for e in read_manifest()}:
@@ -115,7 +121,36 @@ def check_data_source(name: str, data: Any,
     check_parameter(name, data, os.access(path, os.R_OK),
                     f"{expected}, but {shown(path)} cannot be read (permissions)")
     check_parameter(name, data, path.stat().st_size > 0, f"{expected}, but {shown(path)} is empty")
+    date = _arff_date_attribute(path)
+    check_parameter(name, data, date is None,
+                    f"{expected}, but {shown(path)} has a date attribute {date!r}, which H2O's ARFF "
+                    "reader does not take (it would read the file as CSV): declare the column as "
+                    "STRING or NUMERIC, or save the table as CSV")
     return path
+
+
+_ARFF_DATE = re.compile(r"@attribute\s+('[^']*'|\"[^\"]*\"|\S+)\s+date\b", re.IGNORECASE)
+
+
+def _arff_date_attribute(path: Path) -> str | None:
+    """The name of the first ``date`` attribute in the header of an ARFF file, or None
+    (also for a file that is not ARFF)."""
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    if not path.name.lower().removesuffix(".gz").endswith(".arff"):
+        return None
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.strip().lower().startswith("@data"):
+                    return None
+                match = _ARFF_DATE.match(line.strip())
+                if match:
+                    return match.group(1).strip("'\"")
+    except (OSError, EOFError):  # unreadable or cut short: H2O's reading says so
+        return None
+    return None
 
 
 def _writable_folder(folder: Path) -> str | None:
@@ -125,10 +160,10 @@ def _writable_folder(folder: Path) -> str | None:
         existing = existing.parent
     if not existing.is_dir():
         return f"{shown(existing)} is a file, not a folder"
+    if os.statvfs(existing).f_flag & os.ST_RDONLY:  # before access(), which also says no
+        return f"{shown(existing)} is on a read-only file system"
     if not os.access(existing, os.W_OK | os.X_OK):
         return f"{shown(existing)} cannot be written (permissions)"
-    if os.statvfs(existing).f_flag & os.ST_RDONLY:
-        return f"{shown(existing)} is on a read-only file system"
     return None
 
 

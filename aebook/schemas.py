@@ -13,7 +13,7 @@ from typing import Any
 
 from .benchmark_results import PROJECT_ROOT, ResultsError
 
-__all__ = ["SCHEMA_DIR", "check_against_schema", "schema"]
+__all__ = ["SCHEMA_DIR", "check_against_schema", "load_checked", "schema", "write_checked"]
 
 SCHEMA_DIR = PROJECT_ROOT / "benchmarks" / "schemas"
 
@@ -40,3 +40,30 @@ def check_against_schema(data: Any, name: str, source: str | Path, rerun: str) -
     where = "/".join(str(p) for p in error.absolute_path) or "the top level"
     message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
     raise ResultsError(f"{source}: at {where}, {message}; {rerun}.")
+
+
+def write_checked(path: str | Path, data: Any, name: str, rerun: str) -> Path:
+    """Write ``data`` to ``path`` atomically, then raise :class:`ResultsError` if it does
+    not match the schema ``name``: a finished run is never thrown away, and a wrong one is
+    never silent."""
+    from .files import write_json
+
+    write_json(path, data)
+    check_against_schema(data, name, path, rerun)
+    return Path(path)
+
+
+def load_checked(path: str | Path, name: str, rerun: str) -> Any:
+    """The contents of the JSON file ``path`` (relative: from the project folder), checked
+    against the schema ``name``; :class:`ResultsError` in one sentence otherwise."""
+    from .benchmark_results import resolve
+
+    full = resolve(path)
+    try:
+        data = json.loads(full.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{path} is not a file (relative paths start at the project folder); "
+                           f"{rerun}.") from None
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ResultsError(f"{path} cannot be read as JSON ({err}); {rerun}.") from None
+    return check_against_schema(data, name, path, rerun)

@@ -43,8 +43,8 @@ from pathlib import Path
 from aebook.book_execution import ExecutionFailed, default_workers, execute_into_cache
 from aebook.build_cluster import one_cluster
 from aebook.classroom import QUICK_ENV, QUICK_PARAMETERS
-from aebook.files import write_json
 from aebook.h2o_session import java_major_version
+from aebook.schemas import write_checked
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_json(args.out, results)
+    write_checked(args.out, results, "quick_book", "run benchmarks/quick_book.py again")
     print(f"{'total':28s} {total:6.1f} s; load average {results['run_conditions']['loadavg_start']} "
           f"at start, {results['run_conditions']['loadavg_end']} at end; wrote {args.out}")
     return 0

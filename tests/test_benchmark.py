@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from scripts import run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "one_class_mnist.py"
@@ -16,9 +16,6 @@ SEARCH_SCRIPT = ROOT / "benchmarks" / "one_class_mnist_search.py"
 METHODS = {"pca", "isolation_forest", "h2o_autoencoder"}
 
 
-def run_script(*args: str, timeout: float = 600, script: Path = SCRIPT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -32,7 +29,7 @@ def run_script(*args: str, timeout: float = 600, script: Path = SCRIPT) -> subpr
                                                               "benchmarks/one_class_mnist_search.py"),
 ])
 def test_bad_arguments_give_a_clear_usage_error(args, message):
-    result = run_script(*args, timeout=60)
+    result = run_script(SCRIPT, *args, timeout=60)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -41,7 +38,7 @@ def test_bad_arguments_give_a_clear_usage_error(args, message):
 @pytest.mark.h2o
 def test_quick_mode_writes_sensible_figures(tmp_path):
     out = tmp_path / "quick.json"
-    result = run_script("--quick", "--out", str(out))
+    result = run_script(SCRIPT, "--quick", "--out", str(out))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "AUROC per digit" in result.stdout  # the printed table
     data = json.loads(out.read_text())
@@ -116,7 +113,7 @@ def test_quick_mode_writes_sensible_figures(tmp_path):
     (["--out", "/proc/x/y.json"], "--out: "),
 ])
 def test_the_search_rejects_bad_arguments_at_once(args, message):
-    result = run_script(*args, timeout=60, script=SEARCH_SCRIPT)
+    result = run_script(SEARCH_SCRIPT, *args, timeout=60)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
@@ -125,12 +122,36 @@ def test_the_quick_search_writes_a_checked_file(tmp_path):
     from aebook.benchmark_results import load_search_results
 
     out = tmp_path / "search.json"
-    result = run_script("--quick", "--out", str(out), script=SEARCH_SCRIPT)
+    result = run_script(SEARCH_SCRIPT, "--quick", "--out", str(out))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     data = load_search_results(str(out))
     assert data["mode"] == "quick" and data["protocol"]["digits"] == [0, 1]
-    assert len(data["runs"]) == 2 * sum(data["protocol"]["budget_per_method"].values())
-    # no autoencoder candidate stopped early: each trained its (quick: capped) epochs
-    for run in data["runs"]:
-        if run["method"] == "h2o_autoencoder":
-            assert run["epochs_trained"] == data["candidates"]["h2o_autoencoder"][run["candidate"]]["epochs"]
+    # every trained candidate on both digits, and the ensemble (which trains nothing) too
+    assert len(data["runs"]) == 2 * (sum(data["protocol"]["budget_per_method"].values()) + 1)
+    grid = data["protocol"]["autoencoder_grid"]
+    assert grid["strategy"] == "RandomDiscrete" and grid["max_models"] == 8
+    candidates = data["candidates"]["h2o_autoencoder"]
+    members = candidates.pop("ensemble_top3")["members"]
+    assert len(candidates) == 8 and len(members) == 3 and set(members) <= set(candidates)
+    for params in candidates.values():  # drawn from the grid's space, trained for exactly their epochs
+        assert params["stopping_rounds"] == 0 and params["epochs"] in grid["hyper_params"]["epochs"]
+        assert {k: params[k] for k in grid["hyper_params"]}.keys() == grid["hyper_params"].keys()
+        assert all(params[k] in values for k, values in grid["hyper_params"].items())
+
+    # an ensemble chosen on validation is trained on the test protocol as its three members
+    raw = json.loads(out.read_text())
+    for run in raw["runs"]:
+        if run["candidate"] == "ensemble_top3" and run["digit"] == 0:
+            run["auroc"] = 1.0  # make it the choice of digit 0
+    from aebook.benchmark_results import choose_settings
+
+    raw["chosen"] = choose_settings(raw["runs"], list(raw["candidates"]))
+    ensemble_search = tmp_path / "ensemble_search.json"
+    ensemble_search.write_text(json.dumps(raw))
+    final = tmp_path / "final.json"
+    result = run_script(SCRIPT, "--quick", "--digits", "0", "--seeds", "1", "--search", str(ensemble_search),
+                        "--out", str(final))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    validated = json.loads(final.read_text())["methods"]["h2o_autoencoder"]["configs"]["validated"]
+    assert validated["settings_per_digit"] == {"0": "ensemble_top3"}
+    assert list(validated["params_per_digit"]["0"]["members"]) == members

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from aebook.benchmark_results import (
     summarize,
     write_results,
 )
+from scripts import run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = "benchmarks/results/one_class_mnist.json"
@@ -203,16 +202,14 @@ def test_check_output_path_rejects_what_cannot_be_written(tmp_path, make, proble
 @pytest.mark.parametrize("out", ["{tmp}/file/r.json", "{tmp}", "/proc/aebook/r.json"])
 def test_the_benchmark_checks_out_before_it_starts(tmp_path, out):
     (tmp_path / "file").write_text("")
-    result = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", out.format(tmp=tmp_path)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    result = run_script(SCRIPT, "--quick", "--out", out.format(tmp=tmp_path), timeout=60)
     assert result.returncode == 2, result.stdout[-2000:]
     assert "error: --out: " in result.stderr and "Traceback" not in result.stderr
     assert "one-class MNIST benchmark" not in result.stdout  # nothing was run
 
 
 def test_the_benchmark_rejects_a_memory_size_beyond_the_machine():
-    result = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--max-mem-size", "99999G"],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    result = run_script(SCRIPT, "--quick", "--max-mem-size", "99999G", timeout=60)
     assert result.returncode == 2 and "this machine's memory" in result.stderr
 
 

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from scripts import run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "data_to_h2o.py"
 
 
-def run_script(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
-                          text=True, timeout=timeout, cwd=ROOT)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -26,7 +23,7 @@ def run_script(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     (["--table", "validation"], "invalid choice: 'validation'"),
 ])
 def test_bad_arguments_stop_before_any_work(args, message):
-    result = run_script(*args, timeout=60)
+    result = run_script(SCRIPT, *args, timeout=60)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -35,7 +32,7 @@ def test_bad_arguments_stop_before_any_work(args, message):
 @pytest.mark.h2o
 def test_a_small_run_times_every_route(tmp_path):
     out = tmp_path / "routes.json"
-    result = run_script("--table", "test", "--repeats", "2", "--out", str(out))
+    result = run_script(SCRIPT, "--table", "test", "--repeats", "2", "--out", str(out))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     figures = json.loads(out.read_text())
     assert set(figures["seconds"]) == {"import", "upload", "s3"}

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from aebook.classroom import QUICK_PARAMETERS
+from scripts import run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "quick_book.py"
@@ -21,8 +20,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "quick_book.json"
     (["--notebooks"], "expected at least one argument"),
 ])
 def test_bad_arguments_give_a_clear_usage_error(args, message):
-    result = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
-                            timeout=120, cwd=ROOT)
+    result = run_script(SCRIPT, *args, timeout=120)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -48,3 +46,22 @@ def test_the_committed_figures_are_a_complete_quick_run():
     assert build["processes"] == results["machine"]["cpu_count"] + 1  # default_workers() there
     assert 0 < max(c["seconds"] for c in build["chapters"]) <= build["wall_seconds"] \
         <= sum(c["seconds"] for c in build["chapters"])
+
+
+@pytest.mark.parametrize("name", ["quick_book", "data_to_h2o"])
+def test_the_committed_results_match_their_schema_and_a_broken_copy_does_not(name, tmp_path):
+    import json
+
+    from aebook.benchmark_results import ResultsError
+    from aebook.schemas import load_checked
+
+    committed = ROOT / "benchmarks" / "results" / f"{name}.json"
+    data = load_checked(committed, name, "rerun")
+    assert data["machine"]["cpu_count"] >= 1
+    broken = dict(data, run_conditions={"loadavg_start": [1.0]})
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    with pytest.raises(ResultsError, match="at run_conditions, 'loadavg_end' is a required property"):
+        load_checked(tmp_path / "broken.json", name, "rerun")
+    (tmp_path / "cut.json").write_text(committed.read_text()[:100])
+    with pytest.raises(ResultsError, match="cannot be read as JSON"):
+        load_checked(tmp_path / "cut.json", name, "rerun")

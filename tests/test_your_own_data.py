@@ -48,7 +48,8 @@ SMALL = {"fit_rows": 0, "hidden": [8, 3, 8], "epochs": 5, "max_mem_size": "512M"
 # ---- aebook.report without H2O -------------------------------------------------------------
 
 
-def test_data_source_accepts_files_book_data_and_s3(tmp_path):
+def test_data_source_accepts_files_book_data_and_s3(tmp_path, monkeypatch):
+    monkeypatch.setenv("AEBOOK_S3_ENDPOINT", "http://store.example.org:9000")
     table = tmp_path / "t.csv"
     table.write_text("a,b\n1,2\n")
     assert check_data_source("data", str(table)) == table
@@ -427,3 +428,52 @@ def test_bad_input_stops_before_training_in_one_sentence(h2o_tables, tmp_path, p
     if values["output_folder"] == str(tmp_path / "report"):
         assert not (tmp_path / "report").exists(), "the report folder was created"
 
+
+
+# ---- #27: refused at once, in one sentence that names the fix --------------------------------
+
+
+def test_an_s3_url_without_the_stores_endpoint_is_refused_before_any_work(monkeypatch):
+    from aebook.object_storage import ENDPOINT_ENV
+
+    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
+    with pytest.raises(ParameterError, match="set AEBOOK_S3_ENDPOINT") as error:
+        check_data_source("data", "s3://my-bucket/t.csv")
+    assert "\n" not in str(error.value)
+    monkeypatch.setenv(ENDPOINT_ENV, "http://store.example.org:9000")
+    assert check_data_source("data", "s3://my-bucket/t.csv") == "s3://my-bucket/t.csv"
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_an_arff_file_with_a_date_attribute_is_refused_before_h2o_reads_it(tmp_path, gz):
+    import gzip
+
+    text = ("% a comment\n@RELATION visits\n\n@ATTRIBUTE id NUMERIC\n"
+            "@attribute 'seen at' DATE \"yyyy-MM-dd HH:mm:ss\"\n@ATTRIBUTE kind {a,b}\n\n@DATA\n"
+            "1,'2024-01-02 10:00:00',a\n")
+    path = tmp_path / ("visits.arff.gz" if gz else "visits.arff")
+    path.write_bytes(gzip.compress(text.encode()) if gz else text.encode())
+    with pytest.raises(ParameterError, match="date attribute 'seen at'.*save the table as CSV") as error:
+        check_data_source("data", str(path))
+    assert "\n" not in str(error.value)
+    plain = tmp_path / "plain.arff"
+    plain.write_text(text.replace("DATE \"yyyy-MM-dd HH:mm:ss\"", "STRING"))
+    assert check_data_source("data", str(plain)) == plain
+
+
+def test_a_read_only_mount_is_called_read_only_not_a_permission_problem(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to mount a read-only file system")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    probe = ("from aebook.report import check_output_folder\n"
+             f"check_output_folder('output_folder', {str(folder / 'report')!r}, False)\n")
+    result = subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o ro tmpfs {folder} && "
+                             f"{sys.executable} -c \"$0\"", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "is on a read-only file system" in result.stderr, result.stderr[-1500:]
