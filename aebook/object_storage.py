@@ -10,8 +10,10 @@ In a notebook::
 
 With ``AEBOOK_S3_ENDPOINT`` (for example ``http://minio.example.org:9000``) and the
 keys in ``AEBOOK_S3_ACCESS_KEY`` and ``AEBOOK_S3_SECRET_KEY``, the store is a real
-MinIO or AWS S3: this session then removes only the objects it wrote and the buckets
-it created, never anything else. Without it, a local S3 server (the standalone
+MinIO or AWS S3, which other sessions (a class) use at the same time: this session
+then removes only the objects it wrote for itself (results). It never removes a
+bucket, nor a table uploaded with ``shared=True``: another session may be reading
+them. Without it, a local S3 server (the standalone
 server of ``moto``) starts on a free port under the same guard as H2O's nodes
 (:mod:`aebook.guarded_process`), with MinIO's well-known local keys; it ends with
 the session, also when the kernel is killed.
@@ -144,19 +146,34 @@ class ObjectStore:
         self._call("list its buckets", self.client.list_buckets)
 
     def ensure_bucket(self, bucket: str) -> None:
-        """Create ``bucket`` unless it exists (a bucket created here is removed at stop)."""
-        if not self._call(f"look up bucket {bucket}", self.client.bucket_exists, bucket):
-            self._call(f"create bucket {bucket}", self.client.make_bucket, bucket)
-            self._created_buckets.append(bucket)
+        """Create ``bucket`` unless it exists. A bucket is never removed by :meth:`stop`
+        on a shared store (another session may be using it)."""
+        from minio.error import S3Error
 
-    def upload(self, path: str | Path, bucket: str, key: str) -> str:
-        """Copy a local file to ``bucket/key``; return its ``s3://`` URL."""
+        if self._call(f"look up bucket {bucket}", self.client.bucket_exists, bucket):
+            return
+        try:
+            self.client.make_bucket(bucket)
+        except S3Error as err:  # another session created it a moment ago
+            if err.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                self._call(f"create bucket {bucket}", self.client.make_bucket, bucket)
+            return
+        except Exception:  # unreachable store, refused keys: the usual sentence
+            self._call(f"create bucket {bucket}", self.client.make_bucket, bucket)
+        self._created_buckets.append(bucket)
+
+    def upload(self, path: str | Path, bucket: str, key: str, shared: bool = False) -> str:
+        """Copy a local file to ``bucket/key``; return its ``s3://`` URL.
+
+        The object is removed at :meth:`stop` on a shared store, unless ``shared``: an
+        input table that other sessions may read stays.
+        """
         path = Path(path)
         if not path.is_file():
             raise StorageError(f"{path} is not a file: give the path of a file to upload.")
         self._call(f"upload {key} to {bucket}", self.client.fput_object,
                    bucket, key, str(path))
-        return self.s3_url(bucket, key)
+        return f"s3://{bucket}/{key}" if shared else self.s3_url(bucket, key)
 
     def download(self, bucket: str, key: str, path: str | Path) -> Path:
         """Copy ``bucket/key`` to the local file ``path``."""
@@ -178,7 +195,8 @@ class ObjectStore:
 
     # --- the end --------------------------------------------------------------------
     def stop(self) -> None:
-        """Stop the local server; on a shared store remove only what this session made."""
+        """Stop the local server; on a shared store remove only the objects this session
+        wrote for itself (never a bucket, nor a table uploaded with ``shared=True``)."""
         if self._stopped:
             return
         self._stopped = True
@@ -191,10 +209,6 @@ class ObjectStore:
                 # H2O writes a "file" as a folder of parts: remove everything under it
                 for name, _size in self.list(bucket, key):
                     self._call(f"remove {name}", client.remove_object, bucket, name)
-            for bucket in self._created_buckets:
-                for name, _size in self.list(bucket):
-                    self._call(f"remove {name}", client.remove_object, bucket, name)
-                self._call(f"remove bucket {bucket}", client.remove_bucket, bucket)
 
     def __enter__(self) -> ObjectStore:
         return self

@@ -102,8 +102,8 @@ def test_wrong_keys_get_a_403_sentence():
 
 
 def test_a_shared_store_loses_only_what_this_session_made(store):
-    """Against a real MinIO the session is a guest: it removes its own objects and
-    buckets, and never a bucket or object it did not create."""
+    """Against a real MinIO the session is a guest: it removes the objects it wrote for
+    itself, and never a bucket or an object it did not write."""
     store.ensure_bucket("teacher-bucket")
     store.upload(path_of(ECG), "teacher-bucket", "keep.csv")
     guest = ObjectStore(endpoint=store.endpoint, owned=False,
@@ -114,7 +114,49 @@ def test_a_shared_store_loses_only_what_this_session_made(store):
     guest.upload(path_of(ECG), "student-bucket", "a.csv")
     guest.stop()
     assert store.list("teacher-bucket") == [("keep.csv", path_of(ECG).stat().st_size)]
-    assert not store.client.bucket_exists("student-bucket")
+    # a bucket stays (another session may be about to use it), emptied of the guest's objects
+    assert store.client.bucket_exists("student-bucket") and store.list("student-bucket") == []
+
+
+def guest_of(store: ObjectStore) -> ObjectStore:
+    return ObjectStore(endpoint=store.endpoint, owned=False, access_key=store.access_key,
+                       secret_key=store.secret_key)
+
+
+def test_sessions_on_one_store_never_remove_what_another_may_read(store):
+    """Two students: the first uploads the shared input table and stops while the second
+    still reads it; the table, the bucket and the second student's results stay."""
+    first, second = guest_of(store), guest_of(store)
+    first.ensure_bucket("class-bucket")
+    table = first.upload(path_of(ECG), "class-bucket", "inputs/ecg.csv", shared=True)
+    first.upload(path_of(ECG), "class-bucket", "results/first/errors.csv")
+    second.ensure_bucket("class-bucket")
+    second.upload(path_of(ECG), "class-bucket", "results/second/errors.csv")
+    first.stop()
+    assert table == "s3://class-bucket/inputs/ecg.csv"
+    assert [k for k, _ in store.list("class-bucket")] == ["inputs/ecg.csv", "results/second/errors.csv"]
+    second.stop()
+    assert [k for k, _ in store.list("class-bucket")] == ["inputs/ecg.csv"]
+
+
+def test_sessions_that_create_one_bucket_at_once_both_succeed(store):
+    import threading
+
+    guests = [guest_of(store) for _ in range(6)]
+    errors: list[Exception] = []
+
+    def create(guest: ObjectStore) -> None:
+        try:
+            guest.ensure_bucket("race-bucket")
+        except Exception as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=create, args=(g,)) for g in guests]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors and store.client.bucket_exists("race-bucket")
 
 
 def test_local_server_dies_with_a_killed_kernel():
