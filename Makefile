@@ -1,6 +1,7 @@
 # make book  - install everything, fetch the data, execute the notebooks, build the HTML book
 # make test  - lint, then the whole test suite (unit tests, nbval, papermill, book build, Chromium check)
 # make test-fast - the tests not marked slow or h2o (no notebooks, no book build)
+# make compare - add Keras 3 and JAX (requirements-compare.txt), for the Keras-vs-H2O benchmark and its test
 # make lint  - ruff over the package, tests, benchmarks and notebooks (pyproject.toml, notebooks/ruff.toml)
 # make book QUICK=1 - the classroom quick mode: every chapter with its quick parameters
 #              (aebook/classroom.py), built into _build/quick/ with its own execution cache,
