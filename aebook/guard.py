@@ -9,7 +9,8 @@ a kernel killed at any moment of the start leaves nothing behind: before the gua
 runs there is no folder, and once it runs it removes the folder when it ends. It
 prints one JSON line ``{"folder": ..., "pids": [...]}`` and then watches: when the
 parent is gone, the servers have exited, or it gets SIGTERM, it ends the servers
-and deletes the folder.
+and deletes the folder. If the guard itself is killed, Linux ends the servers too
+(each asks for SIGTERM when its parent dies, ``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ def process_alive(pid: int) -> bool:
         return True
 
 
+def _end_with_parent() -> None:
+    """In a server just forked by the guard: ask Linux for SIGTERM when the guard dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: stop() and the next start clean up
+        pass
+
+
 def main(spec: dict) -> None:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -55,7 +66,7 @@ def main(spec: dict) -> None:
                 with open(os.path.join(folder, f"server{i}.out"), "wb") as log:
                     procs.append(subprocess.Popen(
                         cmd, stdout=log, stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL, env=env))
+                        stdin=subprocess.DEVNULL, env=env, preexec_fn=_end_with_parent))
         print(json.dumps({"folder": folder, "pids": [p.pid for p in procs]}),
               flush=True)
         while procs and not stopping and process_alive(parent) and os.getppid() != 1:

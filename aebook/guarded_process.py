@@ -10,11 +10,13 @@ kernel before it starts anything, so there is no moment in which a server or a
 folder exists unwatched.
 
 Working folders live under :func:`work_root` and carry the guard's process id; a
-folder whose guard is dead (the guard itself was killed) is removed at the next start.
+folder whose guard is dead (the guard itself was killed) is removed at the next start,
+with any server still running from it (a server's command line names its folder).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -36,8 +38,35 @@ def work_root() -> Path:
     return Path(tempfile.gettempdir()) / "aebook-servers"
 
 
+def _servers_of(folder: Path) -> list:
+    """The running processes whose command line names ``folder`` (its servers)."""
+    import psutil
+
+    mark = str(folder)
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if any(mark in part for part in proc.info["cmdline"] or ()):
+            found.append(proc)
+    return found
+
+
+def _end(processes: list, wait: float = 10) -> None:
+    """SIGTERM, then SIGKILL after ``wait`` seconds, for each of ``processes``."""
+    import psutil
+
+    for proc in processes:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(processes, timeout=wait)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=wait)
+
+
 def remove_orphaned_folders() -> None:
-    """Delete working folders whose guard no longer runs (it was killed itself)."""
+    """Delete working folders whose guard no longer runs (it was killed itself), and
+    end any server still running from such a folder."""
     root = work_root()
     if not root.is_dir():
         return
@@ -51,6 +80,7 @@ def remove_orphaned_folders() -> None:
                 continue
             pid = 0
         if pid == 0 or not process_alive(pid):
+            _end(_servers_of(folder))
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -74,24 +104,17 @@ class GuardedProcesses:
             return ""
 
     def stop(self, wait: float = 15) -> None:
-        """End the servers (SIGTERM, then SIGKILL) and delete the working folder."""
+        """End the servers (SIGTERM, then SIGKILL) and delete the working folder; if the
+        guard is gone (it was killed), end the servers it left."""
         if self.guard.poll() is None:
             self.guard.send_signal(signal.SIGTERM)
             try:
                 self.guard.wait(timeout=wait)
             except subprocess.TimeoutExpired:
-                for pid in self.pids:
-                    _kill(pid)
                 self.guard.kill()
                 self.guard.wait()
+        _end(_servers_of(self.folder), wait=wait)
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
 
 
 def start_guarded(
@@ -110,12 +133,16 @@ def start_guarded(
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         start_new_session=True,  # outlives a kill of the kernel's process group
     )
-    line = guard.stdout.readline() if guard.stdout else b""
     try:
+        line = guard.stdout.readline() if guard.stdout else b""
         started = json.loads(line)
     except ValueError:
         guard.wait()
         raise RuntimeError("The guard process could not start the servers: check that "
                            f"{work_root()} is writable and the disk is not full.") from None
+    except BaseException:  # interrupted while the guard starts: it ends what it started
+        guard.send_signal(signal.SIGTERM)
+        guard.wait()
+        raise
     folder, pids = Path(started["folder"]), started["pids"]
     return GuardedProcesses(folder=folder, pids=pids, guard=guard)

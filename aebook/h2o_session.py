@@ -395,7 +395,11 @@ def _start_local(
                                           flatfile, store, hide_folder, short_jobs))
         servers = _start_servers(name, commands, ports if nodes > 1 else None)
         url = f"http://127.0.0.1:{ports[0]}"
-        failure = _wait_for_cloud(servers, url, name, nodes, max_mem_size)
+        try:
+            failure = _wait_for_cloud(servers, url, name, nodes, max_mem_size)
+        except BaseException:  # an interrupted start (Ctrl-C, a stopped cell) ends what it started
+            servers.stop()
+            raise
         if failure is None:
             return H2OSession(url=url, name=name, owned=True, nodes=nodes,
                               _servers=servers, _hidden=hide_folder is not None)
@@ -485,7 +489,7 @@ def start_h2o(
         session = _start_local(nodes, max_mem_size, nthreads, store, hidden, short_jobs)
         try:
             _connect(session.url)
-        except H2OSetupError:
+        except BaseException:  # also an interrupt: no JVM outlives a failed start
             session.stop()
             raise
     session._h2o_session_id = str(h2o.connection().session_id)

@@ -38,7 +38,10 @@ def check_against_schema(data: Any, name: str, source: str | Path, rerun: str) -
     if error is None:
         return data
     where = "/".join(str(p) for p in error.absolute_path) or "the top level"
-    message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    message = error.message
+    if len(message) > 200:  # the message repeats a long value: name the rule it breaks
+        rule = json.dumps(error.validator_value)
+        message = f"the value breaks the rule {error.validator}: {rule[:120]}"
     raise ResultsError(f"{source}: at {where}, {message}; {rerun}.")
 
 

@@ -359,3 +359,74 @@ def test_a_cluster_on_a_gated_release_is_named_as_such():
     assert "no longer exports MOJOs" in gated and "H2O 3.46.0.11" in gated
     older = version_mismatch("http://h:54321", "3.44.0.3", "3.46.0.11")
     assert "pip install h2o==3.44.0.3" in older and "MOJO" not in older
+
+
+# --- #27: an interrupted start and a killed guard leave no JVM ------------------------------
+
+@pytest.mark.h2o
+@pytest.mark.parametrize("delay", [0.5, 1.5, 3.0])
+def test_an_interrupted_start_stops_the_jvm_it_started(delay):
+    """Ctrl-C (or Jupyter's stop button) while start_h2o() waits for the cluster: the
+    kernel lives on, and no JVM of that start may run beside the next one."""
+    marker = f"{os.getpid()}-interrupt-{delay}"
+    script = textwrap.dedent("""
+        import os, signal, threading, time
+        from aebook import start_h2o
+        threading.Timer(float(os.environ["DELAY"]), os.kill, (os.getpid(), signal.SIGINT)).start()
+        try:
+            start_h2o(max_mem_size='512M')
+            print("started", flush=True)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+        time.sleep(300)  # the kernel lives on
+    """)
+    env = dict(os.environ, AEBOOK_INTERRUPT_TEST=marker, DELAY=str(delay))
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env,
+                             start_new_session=True)
+    try:
+        outcome = child.stdout.readline().strip()
+        if outcome == "started":
+            pytest.skip(f"the cluster was up within {delay} s: nothing to interrupt")
+        assert outcome == "interrupted"
+        deadline = time.time() + 20
+        while servers_with("AEBOOK_INTERRUPT_TEST", marker) and time.time() < deadline:
+            time.sleep(0.5)
+        assert not servers_with("AEBOOK_INTERRUPT_TEST", marker), "a JVM outlived its interrupted start"
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+@pytest.mark.h2o
+def test_a_killed_guard_takes_its_jvm_with_it_and_stop_still_works():
+    session = start_h2o(max_mem_size="512M")
+    jvm = session.jvm_pids[0]
+    try:
+        os.kill(session._servers.guard.pid, signal.SIGKILL)
+        deadline = time.time() + 20
+        while alive(jvm) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not alive(jvm), "the JVM outlived its guard"
+    finally:
+        session.stop()
+    assert not session._servers.folder.exists()
+
+
+def test_a_later_start_ends_servers_left_by_a_killed_guard(tmp_path):
+    """A server that outlived its guard (not started by it, so no PDEATHSIG) is found by its
+    folder on the command line and ended by the next start's clean-up."""
+    from aebook.guarded_process import remove_orphaned_folders
+
+    folder = work_root() / f"aebook-test-orphan-{os.getpid()}"
+    folder.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, timeout=60).stdout.strip()
+    (folder / "guard.pid").write_text(dead)
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", f"--dir={folder}"])
+    try:
+        remove_orphaned_folders()
+        assert server.wait(timeout=20) is not None
+        assert not folder.exists()
+    finally:
+        if server.poll() is None:
+            server.kill()
