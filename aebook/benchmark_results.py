@@ -254,7 +254,11 @@ def _structure(results: Any) -> None:
         if not isinstance(results["methods"].get(name), dict):
             raise _Problem(f"methods has no {name!r}")
         _keys(results["methods"][name], _BASELINE, f"methods[{name!r}]")
-    known = set(ae["configs"]) | set(ae["configs"][ae["main_config"]].get("settings_per_digit", {}).values())
+    main = ae["configs"][ae["main_config"]]
+    known = set(ae["configs"]) | set(main.get("settings_per_digit", {}).values())
+    for params in main.get("params_per_digit", {}).values():  # an ensemble's members are configurations too
+        if isinstance(params, dict) and isinstance(params.get("members"), dict):
+            known |= set(params["members"])
     for i, speed in enumerate(results["speed"]):
         _keys(speed, _SPEED, f"speed[{i}]")
         if speed["config"] not in known:
