@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .object_storage import ObjectStore
 
 __all__ = [
+    "ClusterGoneError",
     "H2OSession",
     "H2OSetupError",
     "current_session",
@@ -67,11 +68,19 @@ SHORT_JOBS_OPTION = "-XX:TieredStopAtLevel=1"  # the JVM's quick compiler (C1) o
 POLL_SECONDS = 0.05  # how often the h2o client first asks whether a job has finished
 POLL_SHARE = 0.1  # later, after this share of the time the job has run so far ...
 POLL_MAX_SECONDS = 1.0  # ... but at least once a second
+GONE_CHECK_SECONDS = 3  # how long a cluster whose request failed may take to answer /3/Cloud
 _current: H2OSession | None = None  # the session this process started last
 
 
 class H2OSetupError(RuntimeError):
     """H2O cannot start or connect; the message says what to do."""
+
+
+class ClusterGoneError(RuntimeError):
+    """The H2O cluster stopped answering during the session; the message says what to do.
+
+    Not an ``H2OConnectionError``: h2o's job poller retries those for about 90 s.
+    """
 
 
 def find_java() -> str:
@@ -493,11 +502,52 @@ def start_h2o(
             session.stop()
             raise
     session._h2o_session_id = str(h2o.connection().session_id)
+    _fail_fast_when_gone(session)
     if store is not None:
         store.give_credentials_to_h2o()
     atexit.register(session.stop)
     _current = session
     return session
+
+
+def _fail_fast_when_gone(session: H2OSession) -> None:
+    """Turn a failed request to a cluster that no longer answers into one sentence, at once.
+
+    The h2o client retries a job's status for about 90 s, then raises a long
+    ``H2OConnectionError``. The request is checked instead: if the nodes this session
+    started have ended, or the cluster does not answer ``/3/Cloud`` within a few
+    seconds, :class:`ClusterGoneError` says so; otherwise h2o's own error stands.
+    """
+    import h2o
+    from h2o.exceptions import H2OConnectionError
+
+    connection = h2o.connection()
+    request = connection.request
+
+    def checked_request(*args, **kwargs):
+        try:
+            return request(*args, **kwargs)
+        except H2OConnectionError:
+            if session._stopped or not _cluster_gone(session):
+                raise
+            raise ClusterGoneError(_gone_message(session)) from None
+
+    connection.request = checked_request
+
+
+def _cluster_gone(session: H2OSession) -> bool:
+    if session._servers is not None and not all(session._servers.running()):
+        return True
+    return _cloud(session.url, timeout=GONE_CHECK_SECONDS) is None
+
+
+def _gone_message(session: H2OSession) -> str:
+    if session.owned:
+        return (f"The H2O cluster at {session.url} that this session started has stopped (its Java "
+                "process ended, perhaps killed or out of memory): run the notebook again from the top, "
+                "which starts a new one.")
+    return (f"The shared H2O cluster at {session.url} no longer answers: ask whoever runs it to restart "
+            "it, then run the notebook again from the top.")
 
 
 @contextlib.contextmanager

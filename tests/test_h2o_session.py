@@ -430,3 +430,35 @@ def test_a_later_start_ends_servers_left_by_a_killed_guard(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+@pytest.mark.h2o
+@pytest.mark.timeout(300)
+def test_a_jvm_killed_during_training_is_one_sentence_within_seconds():
+    import threading
+
+    import h2o
+    import numpy as np
+    import pandas as pd
+    from h2o.estimators import H2OAutoEncoderEstimator
+
+    from aebook.h2o_session import ClusterGoneError
+
+    with h2o_session(max_mem_size="1G") as session:
+        rows = np.random.default_rng(1).normal(size=(5000, 20))
+        frame = h2o.H2OFrame(pd.DataFrame(rows, columns=[f"x{i}" for i in range(20)]))
+        model = H2OAutoEncoderEstimator(hidden=[50], epochs=100_000, reproducible=True, seed=1)
+        pid = session.jvm_pids[0]
+        killed = []
+        timer = threading.Timer(3, lambda: (os.kill(pid, signal.SIGKILL), killed.append(time.monotonic())))
+        timer.start()
+        try:
+            with pytest.raises(ClusterGoneError) as caught:
+                model.train(training_frame=frame)
+        finally:
+            timer.cancel()
+        assert killed, "training ended before the JVM was killed"
+        assert time.monotonic() - killed[0] < 20
+        message = str(caught.value)
+        assert "\n" not in message and message.count(". ") == 0
+        assert session.url in message and "run the notebook again from the top" in message
