@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from .data import data_dir, path_of, read_manifest, sha256_of
+from .data import DATA_DIR_ENV, DataError, data_dir, path_of, read_manifest, sha256_of
 from .files import remove_stale_temporaries, replace_atomically, write_json
 from .idx import read_idx
 
@@ -122,9 +122,16 @@ def prepared_file(split: Split, directory: Path | None = None, first: int | None
             digest.update(line.encode())
             f.write(line)
 
-    replace_atomically(target, write_rows)
-    written = {**record, "rows": len(labels), "sha256": digest.hexdigest()}
-    write_json(target.with_name(target.name + ".json"), written)
+    try:
+        replace_atomically(target, write_rows)
+        written = {**record, "rows": len(labels), "sha256": digest.hexdigest()}
+        write_json(target.with_name(target.name + ".json"), written)
+    except OSError as err:  # a full or read-only disk: no file without its record
+        target.unlink(missing_ok=True)
+        raise DataError(
+            f"cannot write the prepared MNIST file {target} ({err.strerror or err}): free some space "
+            f"there, or choose another data folder with {DATA_DIR_ENV}=DIR."
+        ) from None
     return target
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aebook import mnist
-from aebook.data import DATA_DIR_ENV
+from aebook.data import DATA_DIR_ENV, DataError
 from aebook.mnist import PIXELS, load_mnist, mnist_frames, prepared_file
 
 
@@ -74,9 +74,31 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     import aebook.files
 
     monkeypatch.setattr(aebook.files.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
-    with pytest.raises(OSError):
+    with pytest.raises(DataError, match="No space left"):
         prepared_file("test", tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 16 kB file system (tmpfs), too small for a prepared file: a real full disk."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount)],
+                                           capture_output=True, timeout=30).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True, timeout=30)
+
+
+def test_a_full_disk_names_the_folder_and_the_fix_and_leaves_nothing(tiny_disk, monkeypatch):
+    small_digits(monkeypatch)
+    with pytest.raises(DataError) as error:
+        prepared_file("test", tiny_disk)
+    message = str(error.value)
+    assert "No space left on device" in message and str(tiny_disk) in message
+    assert message.endswith(f"or choose another data folder with {DATA_DIR_ENV}=DIR.")
+    assert list(tiny_disk.iterdir()) == []
 
 
 def test_prepared_files_live_in_the_data_folder(tmp_path, monkeypatch):
