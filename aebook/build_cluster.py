@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,6 +48,9 @@ def run_with_one_cluster(command: list[str], max_mem_size: str = "3G", short_job
     if not command:
         raise ParameterError("No command to run: give it after `--`, for example "
                              "`python -m aebook.build_cluster -- jupyter-book build .`.")
+    if shutil.which(command[0]) is None:  # before any server starts
+        raise ParameterError(f"There is no program {command[0]!r} to run: give a program on PATH, "
+                             "or its path, after `--`.")
     with one_cluster(max_mem_size, short_jobs) as variables:
         print(f"One H2O ({variables[URL_ENV]}) and one object store ({variables[ENDPOINT_ENV]}) "
               f"for: {' '.join(command)}", flush=True)

@@ -26,6 +26,7 @@ __all__ = [
     "check_memory_size",
     "check_number",
     "check_parameter",
+    "check_text",
     "check_whole_number",
     "machine_memory_bytes",
     "memory_size_bytes",
@@ -57,6 +58,17 @@ def check_parameter(name: str, value: Any, ok: bool, expected: str) -> None:
     """
     if not ok:
         raise ParameterError(f"invalid parameter {name}={value!r}: expected {expected}")
+
+
+def check_text(name: str, value: Any, expected: str) -> None:
+    """``value`` is text; a number or a bool, as papermill's ``-p`` makes of ``1`` or
+    ``true``, is refused with the way to pass it as text (``-r``)."""
+    if isinstance(value, bool | int | float):
+        check_parameter(name, value, False,
+                        f"{expected}; papermill's -p reads {value!r} as "
+                        f"{'True or False' if isinstance(value, bool) else 'a number'}, so pass it as "
+                        f"text with -r {name} {value}")
+    check_parameter(name, value, isinstance(value, str), expected)
 
 
 def _show(n: float) -> str:

@@ -116,7 +116,9 @@ def check_data_source(name: str, data: Any,
         from .data import path_of
 
         return path_of(data)
-    check_parameter(name, data, path.exists(), f"{expected}, but {shown(path)} does not exist")
+    relative = "" if Path(data).expanduser().is_absolute() else (
+        f" (a relative path starts at the project folder, {PROJECT_ROOT})")
+    check_parameter(name, data, path.exists(), f"{expected}, but {shown(path)} does not exist{relative}")
     check_parameter(name, data, path.is_file(), f"{expected}, but {shown(path)} is a folder")
     check_parameter(name, data, os.access(path, os.R_OK),
                     f"{expected}, but {shown(path)} cannot be read (permissions)")

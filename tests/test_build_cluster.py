@@ -75,3 +75,12 @@ def test_a_bad_memory_size_is_refused_before_any_server_starts():
     assert done.returncode == 2
     assert "max_mem_size" in done.stderr and "such as" in done.stderr
     assert not servers_with("AEBOOK_BUILD_TEST", marker)
+
+
+def test_a_program_that_does_not_exist_is_one_sentence_before_any_server_starts():
+    marker = secrets.token_hex(6)
+    done = run(["--", "/nonexistent"], marker)
+    assert done.returncode == 2
+    assert done.stderr == ("error: There is no program '/nonexistent' to run: give a program on PATH, "
+                           "or its path, after `--`.\n")
+    assert not servers_with("AEBOOK_BUILD_TEST", marker)

@@ -153,6 +153,9 @@ def test_the_mnist_seed_is_bounded_by_scikit_learn():
     ("11_web_logs", "bucket", "Web_Logs"),
     ("11_web_logs", "alert_budget", 0),
     ("11_web_logs", "log_source", "no/such/access.log"),
+    ("12_your_own_data", "normal_value", 1),
+    ("12_your_own_data", "normal_column", True),
+    ("12_your_own_data", "data", "no/such/table.csv"),
 ])
 def test_bad_values_are_rejected_in_one_sentence(stem, name, value):
     with pytest.raises(ParameterError) as error:
@@ -160,6 +163,17 @@ def test_bad_values_are_rejected_in_one_sentence(stem, name, value):
     message = str(error.value)
     assert message.startswith(f"invalid parameter {name}={value!r}: expected ")
     assert "\n" not in message
+
+
+def test_a_number_where_text_belongs_points_to_papermills_r():
+    with pytest.raises(ParameterError, match=r"papermill's -p reads 1 as a number, so pass it as text with "
+                                             r"-r normal_value 1$"):
+        validate("12_your_own_data", normal_value=1)
+
+
+def test_a_missing_relative_path_says_where_relative_paths_start():
+    with pytest.raises(ParameterError, match=r"a relative path starts at the project folder, /"):
+        validate("12_your_own_data", data="no/such/table.csv")
 
 
 def test_the_example_digit_must_be_among_the_digits_in_h2o():
