@@ -205,29 +205,78 @@ def read_table(source: str | Path, name: str):
     """The table at ``source`` as an H2O frame (:func:`frame_from_file`), or one sentence.
 
     H2O guesses the format (CSV, Parquet, ARFF, compressed or not), the separator,
-    the header and the column types.
+    the header and the column types. The sentence names the fix for what went wrong:
+    a duplicate column name, a file cut short, a damaged Parquet file, text that is
+    not UTF-8, binary data. A numeric column with missing values is reported with
+    their count, since H2O also reads text in a numeric column as missing.
     """
     from h2o.exceptions import H2OResponseError, H2OServerError
 
     from .file_to_cluster import frame_from_file
 
     what = source if isinstance(source, str) else shown(source)
+    if _damaged_parquet(source):  # H2O would read it as text
+        raise TabularError(f"H2O could not read {what} as a table (it is not a Parquet file that H2O "
+                           "can read, perhaps damaged or cut short): write it again")
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             frame = frame_from_file(source, name)
     except (H2OResponseError, H2OServerError, OSError) as err:
-        lines = [line.strip() for line in str(err).strip().splitlines()]
-        reason = next((line[len("Error:"):] for line in lines if line.startswith("Error:")),
-                      lines[0] if lines else type(err).__name__)
-        reason = reason.split(" for nfs:")[0].split(" for s3:")[0].strip(" .")[:160]
-        raise TabularError(f"H2O could not read {what} as a table ({reason}): give a "
-                           "CSV, Parquet or ARFF file") from None
+        reason, fix = _parse_failure(err)
+        raise TabularError(f"H2O could not read {what} as a table ({reason}): {fix}") from None
     if frame is None or frame.nrows == 0 or frame.ncol == 0:
         raise TabularError(f"{what} holds no rows of data: give a table with rows")
     if any(not name.isprintable() or "\ufffd" in name for name in frame.columns):
-        raise TabularError(f"H2O could not read {what} as a table (its first line holds "
-                           "binary data): give a CSV, Parquet or ARFF file")
+        reason, fix = _unreadable_first_line(source)
+        raise TabularError(f"H2O could not read {what} as a table ({reason}): {fix}")
+    numeric = [c for c, kind in frame.types.items() if kind in ("int", "real")]
+    if numeric:
+        missing = {c: int(n) for c, n in zip(numeric, frame[numeric].nacnt()) if n}
+        for column, count in missing.items():
+            print(f"{column}: {count} of {frame.nrows} values are missing (empty, NA, or text "
+                  "in this numeric column)")
     return frame
+
+
+def _parse_failure(err: Exception) -> tuple[str, str]:
+    """What went wrong when H2O parsed a file, and the fix, from H2O's error."""
+    lines = [line.strip() for line in str(err).strip().splitlines()]
+    reason = next((line[len("Error:"):] for line in lines if line.startswith("Error:")),
+                  lines[0] if lines else type(err).__name__)
+    reason = reason.split(" for nfs:")[0].split(" for s3:")[0].strip(" .")
+    if "duplicate column name" in reason.lower():
+        return reason, "give every column its own name in the first line"
+    if "EOFException" in reason or "end of ZLIB" in reason:
+        return "it ends early, as a file cut short does", "copy or fetch the file again"
+    # "Job with key $...$ failed with an exception: DistributedException from /ip:port: ..."
+    reason = re.sub(r"^Job with key \S+ failed with an exception: (DistributedException from \S+ )?", "",
+                    reason).strip(" '")
+    return reason[:160], "give a CSV, Parquet or ARFF file"
+
+
+def _damaged_parquet(source: str | Path) -> bool:
+    """True for a local ``.parquet`` file that lacks Parquet's mark ``PAR1`` at either end."""
+    path = Path(source)
+    if str(source).startswith("s3://") or not path.name.lower().endswith(".parquet") or not path.is_file():
+        return False
+    with open(path, "rb") as f:
+        head = f.read(4)
+        f.seek(max(0, path.stat().st_size - 4))
+        return head != b"PAR1" or f.read(4) != b"PAR1"
+
+
+def _unreadable_first_line(source: str | Path) -> tuple[str, str]:
+    """Why a table's first line is not text, and the fix, from the file's first bytes."""
+    path = Path(source) if not str(source).startswith("s3://") else None
+    if path is not None and path.is_file():
+        with open(path, "rb") as f:
+            first = f.readline(4096)
+        try:
+            first.decode("utf-8")
+        except UnicodeDecodeError:
+            if first.decode("latin-1").strip().isprintable():
+                return "its first line is not UTF-8 text, perhaps Latin-1", "save the file as UTF-8"
+    return "its first line holds binary data", "give a CSV, Parquet or ARFF file"
 
 
 def check_columns(frame, **named: str | Sequence[str]) -> None:

@@ -174,6 +174,14 @@ def h2o_tables(tmp_path_factory):
         h2o.export_file(frame, str(folder / "export"), format="parquet", force=True)
     (folder / "export" / "part-m-00000").replace(folder / "small.parquet")  # one part
     shutil.rmtree(folder / "export")
+    whole = (folder / "small.parquet").read_bytes()
+    (folder / "cut.parquet").write_bytes(whole[:len(whole) // 2])
+    (folder / "twice.csv").write_text("a,a,b\n" + "".join(f"{i},{i},{i}\n" for i in range(50)))
+    (folder / "latin1.csv").write_bytes("a,ville_\u00e9\n".encode("latin-1") + b"1,x\n2,y\n" * 50)
+    (folder / "words.csv").write_text("a,b\n" + "".join(f"{i},{'oops' if i % 10 == 0 else i}\n"
+                                                         for i in range(100)))
+    lines = "".join(f"{i},{i * 2},x{i % 3}\n" for i in range(20_000)).encode()
+    (folder / "cut.csv.gz").write_bytes(gzip.compress(b"a,b,c\n" + lines)[:40_000])
     return folder
 
 
@@ -226,6 +234,34 @@ def test_report_data_checks_with_h2o(small_frame):
         check_features(columns)
     part = take_rows(frame, np.array([0, 5, 7]), "three")
     assert part["id"].as_data_frame()["id"].tolist() == [0, 5, 7]
+
+
+@pytest.mark.h2o
+@pytest.mark.parametrize("name, message", [
+    ("twice.csv", r"\(Found duplicate column name a\): give every column its own name in the first line$"),
+    ("cut.csv.gz", r"\(it ends early, as a file cut short does\): copy or fetch the file again$"),
+    ("cut.parquet", r"\(it is not a Parquet file that H2O can read, perhaps damaged or cut short\): "
+                    r"write it again$"),
+    ("latin1.csv", r"\(its first line is not UTF-8 text, perhaps Latin-1\): save the file as UTF-8$"),
+])
+def test_an_unreadable_table_names_its_own_fix(small_frame, name, message):
+    from aebook.report import read_table
+
+    folder, _ = small_frame
+    with pytest.raises(TabularError, match=rf"^H2O could not read .*{re.escape(name)} as a table {message}") as error:
+        read_table(folder / name, "bad")
+    assert "Job with key" not in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.h2o
+def test_text_in_a_numeric_column_is_counted(small_frame, capsys):
+    from aebook.report import read_table
+
+    folder, _ = small_frame
+    frame = read_table(folder / "words.csv", "words")
+    assert frame.types["b"] == "int"
+    assert capsys.readouterr().out == ("b: 10 of 100 values are missing (empty, NA, or text in this "
+                                       "numeric column)\n")
 
 
 # ---- the notebook with papermill --------------------------------------------------------------
