@@ -21,10 +21,12 @@ Relative paths are taken from the project folder, as everywhere in the book.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import math
 import os
 import re
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,6 +37,7 @@ import pandas as pd
 
 from .data import PROJECT_ROOT, read_manifest
 from .files import write_json  # one implementation, atomic
+from .guard import process_alive
 from .params import check_parameter
 from .tabular import GENMODEL_JAR, MOJO_FILE, TabularError, _level
 from .tabular import export_mojo as export_mojo_with_jar  # one implementation
@@ -56,11 +59,12 @@ __all__ = [
     "plot_error_shares",
     "plot_errors",
     "plot_roc_pr",
-    "prepare_folder",
+    "publish_report",
     "ranked_rows",
     "read_table",
     "shown",
     "split_normal_rows",
+    "start_report",
     "take_rows",
     "write_json",
 ]
@@ -70,6 +74,13 @@ MIN_FIT_ROWS = 10  # fewer normal rows to train on cannot describe "normal"
 # Every file the report writes; with overwrite=True these (and only these) are replaced.
 REPORT_FILES = ("ranked_rows.csv", MOJO_FILE, GENMODEL_JAR,
                 "report.json", "errors.png", "error_shares.png", "roc_pr.png")
+# The free space a report needs at least: h2o-genmodel.jar (about 5 MB), the MOJO, the
+# figures and ranked_rows.csv (some 200 bytes a row of 41 columns: 20 MB for 100,000
+# rows), twice over.
+REPORT_MIN_FREE_BYTES = 64 << 20
+LOCK_FILE = ".report.lock"  # held by the run that writes the folder's report
+DRAFT_PREFIX = ".draft-"  # the folder a run writes its report into, then publishes
+_locks: dict[Path, int] = {}  # report folder -> the open lock file of this process
 _S3 = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+$")
 
 
@@ -188,8 +199,13 @@ def check_output_folder(name: str, output_folder: Any, overwrite: Any) -> Path:
     problem = _writable_folder(folder)
     check_parameter(name, output_folder, problem is None,
                     f"a folder that can be written, but {problem}")
+    free = _free_bytes(folder)
+    check_parameter(name, output_folder, free >= REPORT_MIN_FREE_BYTES,
+                    f"a folder on a disk with at least {REPORT_MIN_FREE_BYTES >> 20} MB free for the "
+                    f"report, but {shown(folder)} has {free >> 20} MB: free some space, or choose "
+                    "another folder")
     if folder.is_dir() and not overwrite:
-        held = sorted(p.name for p in folder.iterdir())
+        held = _report_entries(folder)
         listed = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
         check_parameter(name, output_folder, not held,
                         f"a new or empty folder, but {shown(folder)} holds {listed}: "
@@ -442,12 +458,71 @@ def ranked_rows(table: pd.DataFrame, errors: np.ndarray, threshold: float,
     return pd.concat([report, values], axis=1)
 
 
-def prepare_folder(folder: Path) -> None:
-    """Create ``folder``; remove report files of an earlier run in it (and nothing else)."""
+def _free_bytes(folder: Path) -> int:
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    return shutil.disk_usage(existing).free
+
+
+def _report_entries(folder: Path) -> list[str]:
+    """What ``folder`` holds, but for the lock file and the drafts of runs."""
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name != LOCK_FILE and not p.name.startswith(DRAFT_PREFIX))
+
+
+def start_report(folder: Path, overwrite: bool) -> Path:
+    """Claim ``folder`` for this run; the draft folder (inside it) to write the report into.
+
+    Only one run at a time writes a folder's report: another one gets one sentence. A
+    folder that a run finished meanwhile is not written over unless ``overwrite``. The
+    files go into the draft first, and :func:`publish_report` moves them into ``folder``
+    when all are written, so that a run that fails half-way leaves no half a report;
+    drafts of runs that died are removed here.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    earlier = _locks.pop(folder, None)  # this process's own, from a cell run again
+    if earlier is not None:
+        os.close(earlier)
+    lock = os.open(folder / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        raise TabularError(f"another run is writing its report into {shown(folder)} now: wait for it "
+                           "to end, or choose another output_folder") from None
+    held = [] if overwrite else _report_entries(folder)
+    if held:
+        os.close(lock)
+        raise TabularError(f"another run wrote a report into {shown(folder)} meanwhile ({', '.join(held[:3])}): "
+                           "choose another output_folder, or set overwrite=True to replace it")
+    _locks[folder] = lock
+    for draft in folder.glob(f"{DRAFT_PREFIX}*"):
+        pid = draft.name[len(DRAFT_PREFIX):]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(draft, ignore_errors=True)
+    draft = folder / f"{DRAFT_PREFIX}{os.getpid()}"
+    shutil.rmtree(draft, ignore_errors=True)
+    draft.mkdir()
+    return draft
+
+
+def publish_report(draft: Path) -> list[str]:
+    """Move the report written into ``draft`` into its folder, replacing the report's files of
+    an earlier run there (and nothing else); release the folder. The files of the folder."""
+    folder = draft.parent
     for name in REPORT_FILES:
-        with contextlib.suppress(FileNotFoundError):
-            (folder / name).unlink()
+        if (draft / name).exists():
+            os.replace(draft / name, folder / name)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                (folder / name).unlink()  # an earlier run's, which this run did not write
+    shutil.rmtree(draft, ignore_errors=True)
+    (folder / LOCK_FILE).unlink(missing_ok=True)
+    lock = _locks.pop(folder, None)
+    if lock is not None:
+        os.close(lock)
+    return _report_entries(folder)
 
 
 # ---- figures -----------------------------------------------------------------------------

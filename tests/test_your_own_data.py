@@ -15,6 +15,9 @@ import json
 import math
 import re
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -27,6 +30,7 @@ from aebook import path_of
 from aebook.params import ParameterError
 from aebook.report import (
     DEFAULT_OUTPUT_ROOT,
+    LOCK_FILE,
     MIN_FIT_ROWS,
     REPORT_FILES,
     check_data_source,
@@ -34,9 +38,10 @@ from aebook.report import (
     check_normal_rows,
     check_output_folder,
     minimum_normal_rows,
-    prepare_folder,
+    publish_report,
     ranked_rows,
     split_normal_rows,
+    start_report,
 )
 from aebook.tabular import TabularError
 
@@ -100,12 +105,65 @@ def test_output_folder_that_cannot_be_written(tmp_path):
         check_output_folder("output_folder", str(tmp_path), 1)
 
 
-def test_prepare_folder_replaces_report_files_only(tmp_path):
-    for name in ("roc_pr.png", "notes.txt"):
+def test_a_published_report_replaces_report_files_only(tmp_path):
+    for name in ("roc_pr.png", "errors.png", "notes.txt"):
         (tmp_path / name).write_text("old")
-    prepare_folder(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    draft = start_report(tmp_path, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([LOCK_FILE, draft.name, "errors.png", "notes.txt",
+                                                                 "roc_pr.png"])
+    (draft / "errors.png").write_text("new")
+    assert publish_report(draft) == ["errors.png", "notes.txt"]
+    assert (tmp_path / "errors.png").read_text() == "new"
     assert "notes.txt" not in REPORT_FILES
+
+
+def test_a_report_half_written_leaves_nothing_in_the_folder(tmp_path):
+    folder = tmp_path / "report"
+    draft = start_report(folder, overwrite=False)
+    (draft / "ranked_rows.csv").write_text("rows")  # then the run fails, before publish_report
+    assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == []
+    check_output_folder("output_folder", str(folder), False)  # still counts as empty
+
+
+def test_two_runs_into_one_new_folder_never_mix_their_files(tmp_path):
+    folder = tmp_path / "report"
+    check_output_folder("output_folder", str(folder), False)  # both runs pass the check
+    other = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from aebook.report import start_report
+        start_report(Path({str(folder)!r}), overwrite=False)
+        print("started", flush=True)
+        time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "started"
+        with pytest.raises(TabularError, match=r"^another run is writing its report into .*report now: wait "
+                                               r"for it to end, or choose another output_folder$"):
+            start_report(folder, overwrite=False)
+    finally:
+        other.kill()
+        other.wait(timeout=30)
+    draft = start_report(folder, overwrite=False)  # its run died: the folder is free, its draft goes
+    assert sorted(p.name for p in folder.iterdir()) == sorted([LOCK_FILE, draft.name])
+    (draft / "report.json").write_text("{}")
+    publish_report(draft)
+    with pytest.raises(TabularError, match=r"^another run wrote a report into .*report meanwhile \(report\.json\): "
+                                           r"choose another output_folder, or set overwrite=True"):
+        start_report(folder, overwrite=False)
+
+
+def test_a_disk_without_room_for_the_report_is_refused_before_h2o_starts(tmp_path, monkeypatch):
+    import shutil
+
+    from aebook import report
+
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(report.shutil, "disk_usage", lambda path: usage._replace(free=5 << 20))
+    needed = report.REPORT_MIN_FREE_BYTES >> 20
+    with pytest.raises(ParameterError, match=rf"a folder on a disk with at least {needed} MB free for the report, "
+                                             r"but .* has 5 MB: free some space, or choose another folder$"):
+        check_output_folder("output_folder", str(tmp_path / "report"), False)
 
 
 def test_minimum_normal_rows_covers_threshold_and_training():
