@@ -11,10 +11,25 @@ on this machine and fails on a cluster elsewhere, which cannot see your disk.
 
 The frame's id is :func:`aebook.h2o_session.unique_id` of the name you give, so
 readers sharing a cluster never overwrite each other's frames.
+
+An import does not read the file's own path, but a symbolic link to it that only
+this call uses (:func:`_private_link`). H2O names an imported file by its path
+(``nfs://<path>``), the parse deletes that key when done, and a second import of
+the path replaces it: two imports of one file at once (two readers of a shared
+cluster, two chapters of a parallel build) break each other ("... is already in
+use", "Key not loaded"). The link also has an ASCII name, as H2O mangles the key
+of a path with other characters ("couldn't read data from '$6e66733a...'"). A
+cluster that sees the file but not the link (elsewhere, sharing only that
+folder) gets the file uploaded.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -77,10 +92,42 @@ def frame_from_file(source: str | Path, name: str, route: Route = "auto",
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not a file: fetch the data first "
                                 "(python -m aebook) or fix the path.")
-    if route == "upload" or (route == "auto" and not session.shares_files
-                             and not _cluster_sees(path)):
-        return h2o.upload_file(str(path), destination_frame=frame_id, **parse_options)
-    return h2o.import_file(str(path), destination_frame=frame_id, **parse_options)
+    if route != "upload":
+        with _private_link(path, session.tag) as link:
+            if session.shares_files or (_cluster_sees(path) and _cluster_sees(link)):
+                return _import(link, frame_id, **parse_options)
+        if route == "import":  # a cluster that sees the file but not this machine's temporary folder
+            return h2o.import_file(str(path), destination_frame=frame_id, **parse_options)
+    return h2o.upload_file(str(path), destination_frame=frame_id, **parse_options)
+
+
+@contextlib.contextmanager
+def _private_link(path: Path, tag: str) -> Iterator[Path]:
+    """A symbolic link to ``path`` in a new temporary folder named after the session ``tag``.
+
+    Its name is ``path``'s with every character but ASCII letters, digits, ``.``, ``_``
+    and ``-`` replaced by ``_``. The folder and link go when the block ends.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=f"{tag}_import_"))
+    try:
+        folder.chmod(0o755)  # also for a cluster that another user of this machine runs
+        link = folder / re.sub(r"[^A-Za-z0-9._-]", "_", path.name)
+        link.symlink_to(path)
+        yield link
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _import(link: Path, frame_id: str, **parse_options: Any):
+    """``h2o.import_file`` of ``link``; if it fails, the raw file it left on the cluster goes too."""
+    import h2o
+
+    try:
+        return h2o.import_file(str(link), destination_frame=frame_id, **parse_options)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            h2o.remove(f"nfs:/{link}", cascade=False)  # H2O's key of an imported file: nfs:/ + its path
+        raise
 
 
 def _cluster_sees(path: Path) -> bool:

@@ -571,3 +571,56 @@ def test_a_read_only_mount_is_called_read_only_not_a_permission_problem(tmp_path
                              f"{sys.executable} -c \"$0\"", probe], capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "is on a read-only file system" in result.stderr, result.stderr[-1500:]
+
+
+# ---- #27: two readers of one shared cluster run the chapter at the same moment ---------------
+
+
+def frames_and_models(url: str) -> set[str]:
+    """Every frame (also a raw imported file) and model id on the cluster at ``url``, over REST."""
+    import urllib.request
+
+    keys = set()
+    for endpoint, field in (("/3/Frames", "frames"), ("/3/Models", "models")):
+        with urllib.request.urlopen(url + endpoint, timeout=30) as response:
+            keys |= {(item.get("frame_id") or item.get("model_id"))["name"] for item in json.load(response)[field]}
+    return keys
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+@pytest.mark.timeout(1200)
+def test_two_sessions_of_the_chapter_at_once_on_one_cluster_both_pass(tmp_path):
+    """Both read the default file (the KDD test records) in quick mode, on one H2O they connect to
+    (AEBOOK_H2O_URL); H2O keys an imported file by its path, so the two imports used to collide.
+    Three rounds: the collision needs both imports within about half a second of each other."""
+    import os
+    import subprocess
+    import sys
+
+    from aebook import h2o_session
+
+    with h2o_session(max_mem_size="1500M") as cluster:
+        before = frames_and_models(cluster.url)
+        env = {**os.environ, "AEBOOK_H2O_URL": cluster.url, "AEBOOK_QUICK": "1"}
+        for round_ in range(3):
+            folders = [tmp_path / f"round{round_}_{reader}" for reader in "ab"]
+            runs = []
+            for folder in folders:
+                folder.mkdir()
+                runs.append(subprocess.Popen(
+                    [sys.executable, "-m", "papermill", str(NOTEBOOK), str(folder / "out.ipynb"),
+                     "--cwd", str(NOTEBOOK.parent), "-k", "python3", "--no-progress-bar",
+                     "-r", "output_folder", str(folder / "report")],
+                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+            try:
+                outputs = [run.communicate(timeout=360)[0] for run in runs]
+            finally:
+                for run in runs:
+                    run.kill()
+            for folder, run, output in zip(folders, runs, outputs):
+                assert run.returncode == 0, f"{folder.name}: {output[-3000:]}"
+                text = text_of(nbformat.read(folder / "out.ipynb", as_version=4))
+                assert "Quick mode (AEBOOK_QUICK=1)" in text and "kdd/KDDTest.arff.gz: 22544 rows, 42 columns" in text
+                assert (folder / "report" / "report.json").is_file()
+        assert frames_and_models(cluster.url) == before, "the sessions left keys on the cluster"
