@@ -20,7 +20,9 @@ cluster, two chapters of a parallel build) break each other ("... is already in
 use", "Key not loaded"). The link also has an ASCII name, as H2O mangles the key
 of a path with other characters ("couldn't read data from '$6e66733a...'"). A
 cluster that sees the file but not the link (elsewhere, sharing only that
-folder) gets the file uploaded.
+folder) gets the file uploaded. An ``s3://`` object is keyed by its URL in the
+same way: it is imported through a copy of its own, made in the store that the
+session was started with (:meth:`aebook.object_storage.ObjectStore.private_copy`).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def frame_from_file(source: str | Path, name: str, route: Route = "auto",
         if route == "upload":
             raise ValueError("an s3:// object cannot be uploaded from Python: use route='auto'")
         try:
-            return h2o.import_file(text, destination_frame=frame_id, **parse_options)
+            return _import_object(text, frame_id, session, **parse_options)
         except (H2OResponseError, H2OServerError) as err:
             raise _s3_failure(text, err) from None
     path = Path(source).resolve()
@@ -99,6 +101,33 @@ def frame_from_file(source: str | Path, name: str, route: Route = "auto",
         if route == "import":  # a cluster that sees the file but not this machine's temporary folder
             return h2o.import_file(str(path), destination_frame=frame_id, **parse_options)
     return h2o.upload_file(str(path), destination_frame=frame_id, **parse_options)
+
+
+def _import_object(url: str, frame_id: str, session, **parse_options: Any):
+    """``h2o.import_file`` of an ``s3://`` object, through a copy of its own in the store
+    that the session was started with (as :func:`_private_link` for a file); without
+    one, the object itself (its keys are the cluster's own)."""
+    import h2o
+
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    store = session.store
+    if store is None or not key:
+        return h2o.import_file(url, destination_frame=frame_id, **parse_options)
+    from .object_storage import StorageError
+
+    try:
+        copy = store.private_copy(bucket, key, session.tag)
+    except StorageError:  # no such object, no bucket: H2O's import says which
+        return h2o.import_file(url, destination_frame=frame_id, **parse_options)
+    try:
+        return h2o.import_file(copy, destination_frame=frame_id, **parse_options)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            h2o.remove(copy, cascade=False)  # the raw object the parse did not remove
+        raise
+    finally:
+        with contextlib.suppress(StorageError):
+            store.remove(bucket, copy.removeprefix(f"s3://{bucket}/"))
 
 
 @contextlib.contextmanager

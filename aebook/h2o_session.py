@@ -175,6 +175,7 @@ class H2OSession:
     _servers: GuardedProcesses | None = field(default=None, repr=False)
     _h2o_session_id: str | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
+    store: ObjectStore | None = field(default=None, repr=False)  # the one given to start_h2o
 
     @property
     def shares_files(self) -> bool:
@@ -505,6 +506,7 @@ def start_h2o(
     _fail_fast_when_gone(session)
     if store is not None:
         store.give_credentials_to_h2o()
+        session.store = store
     atexit.register(session.stop)
     _current = session
     return session

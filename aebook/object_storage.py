@@ -43,6 +43,9 @@ SECRET_KEY_ENV = "AEBOOK_S3_SECRET_KEY"
 LOCAL_KEYS = ("minioadmin", "minioadmin")  # MinIO's defaults; only for the local server
 
 
+PRIVATE_COPIES = "aebook-imports"  # the folder of each bucket with the sessions' own copies
+
+
 class StorageError(RuntimeError):
     """The object store cannot be reached or used; the message says what to do."""
 
@@ -174,6 +177,25 @@ class ObjectStore:
         self._call(f"upload {key} to {bucket}", self.client.fput_object,
                    bucket, key, str(path))
         return f"s3://{bucket}/{key}" if shared else self.s3_url(bucket, key)
+
+    def private_copy(self, bucket: str, key: str, tag: str) -> str:
+        """A copy of ``bucket/key`` that only the session ``tag`` reads (made in the store,
+        not through Python); its ``s3://`` URL. H2O names an imported object by its URL,
+        so two sessions importing one object at once break each other's import; each
+        imports its own copy instead, and :meth:`remove` deletes it afterwards (or
+        :meth:`stop` does)."""
+        from minio.commonconfig import CopySource
+
+        copy = f"{PRIVATE_COPIES}/{tag}/{key}"
+        self._call(f"copy {key} in {bucket}", self.client.copy_object, bucket, copy,
+                   CopySource(bucket, key))
+        return self.s3_url(bucket, copy)
+
+    def remove(self, bucket: str, key: str) -> None:
+        """Remove the object ``bucket/key``, which this session wrote."""
+        self._call(f"remove {key}", self.client.remove_object, bucket, key)
+        with contextlib.suppress(ValueError):
+            self._written.remove((bucket, key))
 
     def download(self, bucket: str, key: str, path: str | Path) -> Path:
         """Copy ``bucket/key`` to the local file ``path``."""
