@@ -61,7 +61,7 @@ def _run_twice_at_once(stem: str, folder: Path, variables: dict[str, str]) -> li
 @pytest.mark.slow
 @pytest.mark.h2o
 @pytest.mark.timeout(RUN_SECONDS + 300)
-@pytest.mark.parametrize("stem", ["12_your_own_data", "10_object_storage_cluster"])
+@pytest.mark.parametrize("stem", ["10_object_storage_cluster"])  # chapter 12: tests/test_your_own_data.py
 def test_two_students_run_one_chapter_at_once_on_one_cluster(stem, tmp_path, monkeypatch):
     with one_cluster(max_mem_size="3G") as variables:
         for name, value in variables.items():
