@@ -10,10 +10,10 @@ it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once
   :func:`check_normal_rows` (the data, raise :class:`~aebook.tabular.TabularError`);
 - the split of the known-normal rows into rows to train on and rows held out for the
   threshold (:func:`split_normal_rows`, :func:`take_rows`);
-- the report's files: the ranked rows (:func:`ranked_rows`), the MOJO with its jar
-  (:func:`export_mojo_with_jar`, which is :func:`aebook.tabular.export_mojo`), a JSON
-  description (:func:`write_json`, which is :func:`aebook.files.write_json`), and its
-  figures (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`).
+- the report's files: the ranked rows (:func:`ranked_rows`) and its figures
+  (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`); the notebook
+  writes them beside the MOJO (:func:`aebook.mojo.export_mojo`) and a JSON description
+  (:func:`aebook.files.write_json`).
 
 Relative paths are taken from the project folder, as everywhere in the book.
 """
@@ -34,10 +34,9 @@ import numpy as np
 import pandas as pd
 
 from .data import PROJECT_ROOT, read_manifest
-from .files import write_json  # one implementation, atomic
+from .mojo import GENMODEL_JAR, MOJO_FILE
 from .params import check_parameter
-from .tabular import GENMODEL_JAR, MOJO_FILE, TabularError, _level
-from .tabular import export_mojo as export_mojo_with_jar  # one implementation
+from .tabular import TabularError, level_text
 
 __all__ = [
     "DEFAULT_OUTPUT_ROOT",
@@ -50,7 +49,6 @@ __all__ = [
     "check_features",
     "check_normal_rows",
     "check_output_folder",
-    "export_mojo_with_jar",
     "known_normal_rows",
     "minimum_normal_rows",
     "plot_error_shares",
@@ -62,7 +60,6 @@ __all__ = [
     "shown",
     "split_normal_rows",
     "take_rows",
-    "write_json",
 ]
 
 DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "_build" / "your_own_data"
@@ -272,7 +269,7 @@ def known_normal_rows(frame, normal_column: str, normal_value: str) -> np.ndarra
     the number 1 and 1.0 both read "1"); all rows when ``normal_column`` is empty."""
     if not normal_column:
         return np.arange(frame.nrows)
-    values = [_level(v) for v in _values(frame, normal_column)]
+    values = [level_text(v) for v in _values(frame, normal_column)]
     rows = np.flatnonzero([v == normal_value for v in values])
     if rows.size == 0:
         seen = sorted({v for v in values if v is not None})
@@ -311,7 +308,7 @@ def anomaly_labels(frame, label_column: str, normal_column: str = "",
     if not label_column:
         return None
     if label_column == normal_column and normal_column:
-        values = [_level(v) for v in _values(frame, label_column)]
+        values = [level_text(v) for v in _values(frame, label_column)]
         return np.array([math.nan if v is None else float(v != normal_value) for v in values])
     kind = frame.types[label_column]
     if kind not in ("int", "real"):
