@@ -9,7 +9,7 @@ it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once
   :func:`check_columns`, :func:`known_normal_rows`, :func:`anomaly_labels` and
   :func:`check_normal_rows` (the data, raise :class:`~aebook.tabular.TabularError`);
 - the split of the known-normal rows into rows to train on and rows held out for the
-  threshold (:func:`split_normal_rows`, :func:`take_rows`);
+  threshold (:func:`split_normal_rows`; :func:`aebook.tabular.take_rows` takes them);
 - the report's files: the ranked rows (:func:`ranked_rows`) and its figures
   (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`); the notebook
   writes them beside the MOJO (:func:`aebook.mojo.export_mojo`) and a JSON description
@@ -36,7 +36,7 @@ import pandas as pd
 from .data import PROJECT_ROOT, read_manifest
 from .mojo import GENMODEL_JAR, MOJO_FILE
 from .params import check_parameter
-from .tabular import TabularError, level_text
+from .tabular import TabularError, draw_rows, level_text
 
 __all__ = [
     "DEFAULT_OUTPUT_ROOT",
@@ -59,7 +59,6 @@ __all__ = [
     "read_table",
     "shown",
     "split_normal_rows",
-    "take_rows",
 ]
 
 DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "_build" / "your_own_data"
@@ -326,34 +325,17 @@ def anomaly_labels(frame, label_column: str, normal_column: str = "",
 
 def split_normal_rows(rows: np.ndarray, held_out_share: float, fit_rows: int,
                       seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Known-normal ``rows`` drawn at random (numpy, ``seed``) into rows to train on
-    and rows held out for the threshold.
+    """Known-normal ``rows`` drawn at random (:func:`aebook.tabular.draw_rows`, from
+    ``seed``) into rows to train on and rows held out for the threshold.
 
     ``floor(held_out_share * n)`` rows are held out; the model trains on the others,
     at most ``fit_rows`` of them (0: all). Both parts keep the table's order.
     """
     rows = np.asarray(rows, dtype=np.int64)
-    shuffled = np.random.default_rng(seed).permutation(rows)
     held = int(math.floor(held_out_share * rows.size + 1e-9))
-    rest = shuffled[held:]
-    if fit_rows:
-        rest = rest[:fit_rows]
-    return np.sort(rest), np.sort(shuffled[:held])
-
-
-def take_rows(frame, rows: np.ndarray, name: str):
-    """The rows at positions ``rows`` of ``frame`` as a new frame ``unique_id(name)``."""
-    import h2o
-
-    from .h2o_session import unique_id
-
-    mask = np.zeros(frame.nrows, dtype=np.int64)
-    mask[np.asarray(rows, dtype=np.int64)] = 1
-    keep = h2o.H2OFrame(pd.DataFrame({"keep": mask}), destination_frame=unique_id("rows"),
-                        column_types=["int"])
-    part = h2o.assign(frame[keep["keep"] == 1, :], unique_id(name))
-    h2o.remove(keep)
-    return part
+    fit = rows.size - held if not fit_rows else min(fit_rows, rows.size - held)
+    held_out, fit_part = draw_rows(rows, [held, fit], seed)
+    return fit_part, held_out
 
 
 # ---- the report's files ------------------------------------------------------------------

@@ -36,6 +36,7 @@ __all__ = [
     "TabularError",
     "alarm_rates",
     "column_roles",
+    "draw_rows",
     "error_shares",
     "false_alarm_rate_range",
     "feature_of",
@@ -44,6 +45,7 @@ __all__ = [
     "per_feature_errors",
     "reconstruction_errors",
     "split_rows",
+    "take_rows",
     "threshold_for_false_alarm_rate",
     "train_autoencoder",
     "transform",
@@ -211,38 +213,68 @@ def transform(frame, columns: Columns, name: str):
     return h2o.get_frame(key)
 
 
+def draw_rows(rows: int | Sequence[int] | np.ndarray, counts: Sequence[int],
+              seed: int) -> list[np.ndarray]:
+    """Disjoint random parts of ``rows``, ``counts[k]`` rows in part ``k``: row
+    positions, each part in the table's order.
+
+    ``rows`` is a number of rows (then all of ``0 .. rows - 1``) or the positions to
+    draw from, for example the normal rows only. They are shuffled in numpy from
+    ``seed`` and cut in turn, so the parts are the same on every cluster and every
+    chunk layout; rows beyond the sum of ``counts`` are left out (a sample). The one
+    random draw of rows in the book: :func:`split_rows` and the report's split
+    (:func:`aebook.report.split_normal_rows`) use it.
+    """
+    pool = np.arange(rows) if isinstance(rows, (int, np.integer)) else np.asarray(rows, dtype=np.int64)
+    counts = [int(c) for c in counts]
+    if any(c < 0 for c in counts) or sum(counts) > pool.size:
+        raise TabularError(f"cannot draw parts of {counts} rows from {pool.size} rows: give counts "
+                           "of at least 0 that sum to at most the rows")
+    shuffled = np.random.default_rng(seed).permutation(pool)
+    ends = np.cumsum(counts, dtype=np.int64)
+    return [np.sort(shuffled[end - count:end]) for count, end in zip(counts, ends)]
+
+
+def take_rows(frame, rows: Sequence[int] | np.ndarray, name: str):
+    """The rows at positions ``rows`` of ``frame``, in the table's order, as a new
+    frame with id ``unique_id(name)``."""
+    return _take_parts(frame, [rows], [name])[0]
+
+
+def _take_parts(frame, parts: Sequence[Sequence[int] | np.ndarray], names: Sequence[str]) -> list:
+    """Each part of row positions as a frame ``unique_id(name)``: one upload of a group column."""
+    import h2o
+
+    group = np.full(frame.nrows, -1, dtype=np.int64)
+    for k, part in enumerate(parts):
+        group[np.asarray(part, dtype=np.int64)] = k
+    groups = h2o.H2OFrame(pd.DataFrame({"group": group}),
+                          destination_frame=unique_id("split_groups"),
+                          column_types=["int"])
+    taken = [h2o.assign(frame[groups["group"] == k, :], unique_id(name))
+             for k, name in enumerate(names)]
+    h2o.remove(groups)
+    return taken
+
+
 def split_rows(frame, fractions: Sequence[float], names: Sequence[str], seed: int,
                rows: Sequence[int] | np.ndarray | None = None) -> list:
     """Split rows of ``frame`` at random into frames with ids ``unique_id(name)``.
 
     ``rows`` (default: all) are the row numbers to split, for example the normal
     rows only; ``fractions`` (summing to at most 1) give each part's share of them,
-    rounded down; rows beyond the sum are left out (a sample). The split is drawn in
-    numpy from ``seed``, so it is the same on every cluster and every chunk layout;
-    each part keeps the table's row order.
+    rounded down; rows beyond the sum are left out (a sample). The rows are drawn by
+    :func:`draw_rows`, so the split is the same on every cluster and every chunk
+    layout; each part keeps the table's row order.
     """
-    import h2o
-
     if len(fractions) != len(names) or not fractions:
         raise TabularError("give one name per fraction")
     if any(f < 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
         raise TabularError(f"fractions {list(fractions)} must be at least 0 and sum to at most 1")
-    pool = np.arange(frame.nrows) if rows is None else np.asarray(rows, dtype=np.int64)
-    shuffled = np.random.default_rng(seed).permutation(pool)
-    group = np.full(frame.nrows, -1, dtype=np.int64)
-    start = 0
-    for k, fraction in enumerate(fractions):
-        count = int(math.floor(fraction * len(pool) + 1e-9))
-        group[shuffled[start:start + count]] = k
-        start += count
-    groups = h2o.H2OFrame(pd.DataFrame({"group": group}),
-                          destination_frame=unique_id("split_groups"),
-                          column_types=["int"])
-    parts = []
-    for k, name in enumerate(names):
-        parts.append(h2o.assign(frame[groups["group"] == k, :], unique_id(name)))
-    h2o.remove(groups)
-    return parts
+    pool = frame.nrows if rows is None else np.asarray(rows, dtype=np.int64)
+    size = frame.nrows if rows is None else pool.size
+    counts = [int(math.floor(f * size + 1e-9)) for f in fractions]
+    return _take_parts(frame, draw_rows(pool, counts, seed), names)
 
 
 def train_autoencoder(training_frame, columns: Columns | Sequence[str], name: str,

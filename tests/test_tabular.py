@@ -19,6 +19,7 @@ from aebook.tabular import (
     TabularError,
     alarm_rates,
     column_roles,
+    draw_rows,
     error_shares,
     false_alarm_rate_range,
     feature_of,
@@ -97,6 +98,33 @@ def test_error_shares_sum_one_hot_columns_back_to_their_column():
     assert list(shares.columns) == ["colour", "size"]
     assert shares.iloc[0].tolist() == [0.5, 0.5]
     assert shares.iloc[1].tolist() == [0.0, 0.0]  # no error at all
+
+
+def test_draw_rows_is_exact_disjoint_ordered_and_repeatable():
+    pool = np.arange(0, 1000, 2)
+    first, second = draw_rows(pool, [100, 250], seed=1)
+    assert len(first) == 100 and len(second) == 250
+    assert not set(first) & set(second) and set(first) | set(second) <= set(pool)
+    assert list(first) == sorted(first) and list(second) == sorted(second)
+    again = draw_rows(pool, [100, 250], seed=1)
+    assert all(np.array_equal(a, b) for a, b in zip(again, [first, second]))
+    assert not np.array_equal(draw_rows(pool, [100], seed=2)[0], first)
+    # the first part does not depend on the parts after it
+    assert np.array_equal(draw_rows(pool, [100], seed=1)[0], first)
+    (everything,) = draw_rows(5, [5], seed=0)
+    assert list(everything) == [0, 1, 2, 3, 4]
+    with pytest.raises(TabularError, match=r"^cannot draw parts of \[300, 300\] rows from 500 rows: give"):
+        draw_rows(pool, [300, 300], seed=1)
+
+
+def test_the_report_split_is_a_draw_of_rows():
+    """The report's split of normal rows draws as draw_rows does (one home)."""
+    from aebook.report import split_normal_rows
+
+    pool = np.arange(0, 1000, 2)
+    fit, held = split_normal_rows(pool, 0.2, 300, seed=4)
+    expected_held, expected_fit = draw_rows(pool, [100, 300], seed=4)
+    assert np.array_equal(held, expected_held) and np.array_equal(fit, expected_fit)
 
 
 def test_columns_features_keep_the_table_order():

@@ -192,7 +192,7 @@ def small_frame(h2o_tables):
 @pytest.mark.h2o
 def test_report_data_checks_with_h2o(small_frame):
     from aebook import tabular
-    from aebook.report import anomaly_labels, check_columns, check_features, known_normal_rows, read_table, take_rows
+    from aebook.report import anomaly_labels, check_columns, check_features, known_normal_rows, read_table
 
     folder, frame = small_frame
     parquet = read_table(folder / "small.parquet", "small_parquet")
@@ -224,8 +224,8 @@ def test_report_data_checks_with_h2o(small_frame):
                                                   "size"])
     with pytest.raises(TabularError, match="^no numeric or categorical feature is left"):
         check_features(columns)
-    part = take_rows(frame, np.array([0, 5, 7]), "three")
-    assert part["id"].as_data_frame()["id"].tolist() == [0, 5, 7]
+    part = tabular.take_rows(frame, np.array([7, 0, 5]), "three")
+    assert part["id"].as_data_frame()["id"].tolist() == [0, 5, 7]  # in the table's order
 
 
 # ---- the notebook with papermill --------------------------------------------------------------
