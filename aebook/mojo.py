@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 import zipfile
 from collections.abc import Iterable
@@ -65,12 +66,18 @@ def export_mojo(model, folder: str | Path) -> tuple[Path, Path]:
     return target, jar
 
 
+def _lines(data: bytes) -> list[str]:
+    """The lines of a text file in a MOJO, split as Java's ``readLine`` splits them
+    (not at the other line breaks of Unicode, which ``str.splitlines`` knows)."""
+    lines = re.split(r"\r\n|\r|\n", data.decode("utf-8"))
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def _mojo_ini(path: Path) -> tuple[dict[str, str], list[str], list[list[str]]]:
     """The ``[info]`` settings, the columns and the categorical domains of a MOJO zip."""
     with zipfile.ZipFile(path) as archive:
-        lines = archive.read("model.ini").decode("utf-8").splitlines()
         section, info, names, domain_files = "", {}, [], []
-        for line in lines:
+        for line in _lines(archive.read("model.ini")):
             if line.startswith("[") and line.endswith("]"):
                 section = line[1:-1]
             elif section == "info" and " = " in line:
@@ -80,9 +87,48 @@ def _mojo_ini(path: Path) -> tuple[dict[str, str], list[str], list[list[str]]]:
                 names.append(line)
             elif section == "domains" and line:
                 domain_files.append(line.split(" ", 2)[2])
-        domains = [archive.read(f"domains/{name}").decode("utf-8").splitlines()
+        escaped = info.get("escape_domain_values") == "true"
+        domains = [[_unescape_level(level) if escaped else level
+                    for level in _lines(archive.read(f"domains/{name}"))]
                    for name in domain_files]
     return info, names, domains
+
+
+def _unescape_level(line: str) -> str:
+    """A level as H2O wrote it into a MOJO's domain file (``escape_domain_values``),
+    read back as genmodel's ``StringEscapeUtils.unescapeNewlines`` reads it: a
+    backslash and ``n`` are a line break, a backslash and any other character that
+    character."""
+    return re.sub(r"\\(.?)", lambda m: "\n" if m[1] == "n" else m[1], line, flags=re.DOTALL)
+
+
+def _positional_copy(mojo: Path, target: Path) -> None:
+    """Copy ``mojo`` to ``target`` with its columns named ``c0, c1, ...`` and the levels
+    of each category named by their positions ``0, 1, ...``; the network is the same.
+
+    ``PredictCsv`` reads its input with opencsv (a backslash escapes), takes the cells
+    "", "NA", "N/A" and "-" for missing values, decodes in Java's default charset and
+    writes its header unquoted. Names of ASCII letters and digits pass through all of
+    that unchanged, whatever the levels and column names of the table hold.
+    """
+    with zipfile.ZipFile(mojo) as archive, zipfile.ZipFile(target, "w") as copy:
+        ini, section, columns, sizes = [], "", 0, {}
+        for line in _lines(archive.read("model.ini")):
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1]
+            elif section == "columns" and line:
+                line, columns = f"c{columns}", columns + 1
+            elif section == "domains" and line:
+                _, count, name = line.split(" ", 2)
+                sizes[f"domains/{name}"] = int(count)
+            ini.append(line)
+        for item in archive.infolist():
+            if item.filename == "model.ini":
+                copy.writestr(item, "\n".join(ini) + "\n")
+            elif item.filename in sizes:
+                copy.writestr(item, "".join(f"{i}\n" for i in range(sizes[item.filename])))
+            else:
+                copy.writestr(item, archive.read(item))
 
 
 @dataclass
@@ -169,15 +215,22 @@ class MojoScorer:
             return numbers
         return (numbers - self.normsub) * self.normmul
 
+    def _codes(self, inputs: pd.DataFrame) -> list[np.ndarray]:
+        """Each category's level positions in ``inputs`` (:meth:`model_inputs`): the
+        level's place in the training levels, or their number for a missing or unseen
+        level (the category's last input)."""
+        codes = []
+        for col, domain in zip(self.categorical, self.domains):
+            index = {level: i for i, level in enumerate(domain)}
+            codes.append(np.array([index.get(v, len(domain)) for v in inputs[col]], dtype=np.int64))
+        return codes
+
     def encode(self, table: pd.DataFrame) -> np.ndarray:
         """The network's input layer for ``table`` (rows x :attr:`inputs`), in numpy."""
         inputs = self.model_inputs(table)
         n = len(inputs)
         blocks = []
-        for col, domain in zip(self.categorical, self.domains):
-            index = {level: i for i, level in enumerate(domain)}
-            codes = np.array([index.get(v, len(domain)) for v in inputs[col]],
-                             dtype=np.int64)  # missing or unseen: the last input
+        for codes, domain in zip(self._codes(inputs), self.domains):
             block = np.zeros((n, len(domain) + 1))
             block[np.arange(n), codes] = 1.0
             blocks.append(block)
@@ -185,13 +238,35 @@ class MojoScorer:
         blocks.append(np.nan_to_num(self._normalise(numbers), nan=0.0))
         return np.hstack(blocks)
 
+    def _positional_inputs(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The model's inputs for the MOJO's positional copy (:func:`_positional_copy`):
+        columns ``c0, c1, ...``, each level as its position, a missing or unseen level
+        and a missing number empty."""
+        inputs = self.model_inputs(table)
+        out = pd.DataFrame(index=inputs.index)
+        for k, (codes, domain) in enumerate(zip(self._codes(inputs), self.domains)):
+            out[f"c{k}"] = pd.Series(codes, index=inputs.index, dtype="Int64").mask(codes == len(domain))
+        for k, col in enumerate(self.numeric, start=len(self.categorical)):
+            out[f"c{k}"] = inputs[col].to_numpy(dtype=float, na_value=np.nan)
+        return out
+
+    def _positional_outputs(self) -> list[str]:
+        """The column names ``PredictCsv`` writes for the positional copy of the MOJO:
+        :attr:`inputs`, in the same order, named by position."""
+        names, n_cat = [], len(self.categorical)
+        for k, domain in enumerate(self.domains):
+            names += [f"reconstr_c{k}.{i}" for i in range(len(domain))] + [f"reconstr_c{k}.{MISSING_LEVEL}"]
+        return names + [f"reconstr_c{n_cat + j}" for j in range(len(self.numeric))]
+
     def reconstruct(self, table: pd.DataFrame) -> np.ndarray:
         """The MOJO's reconstruction of ``table`` (rows x :attr:`inputs`) in the
         network's units.
 
-        Java runs the jar's ``PredictCsv`` on a CSV file of the model's inputs, as
-        ``h2o.mojo_predict_pandas`` does (without reading its output twice): no H2O
-        cluster, and no ``h2o`` Python package either.
+        Java runs the jar's ``PredictCsv``, as ``h2o.mojo_predict_pandas`` does, on a
+        copy of the MOJO whose columns and levels are named by their positions
+        (:func:`_positional_copy`) and a CSV file of the inputs so named: any level
+        text scores as in H2O (commas, quotes, backslashes, "N/A", any script). No
+        H2O cluster, and no ``h2o`` Python package either.
         """
         import subprocess
         import tempfile
@@ -199,18 +274,22 @@ class MojoScorer:
         from .h2o_session import find_java
 
         with tempfile.TemporaryDirectory(prefix="aebook_mojo_") as folder:
-            given, scored = Path(folder) / "input.csv", Path(folder) / "output.csv"
-            self.model_inputs(table).to_csv(given, index=False)
+            model, given, scored = (Path(folder) / name for name in ("model.zip", "input.csv", "output.csv"))
+            _positional_copy(self.mojo, model)
+            self._positional_inputs(table).to_csv(given, index=False)
             done = subprocess.run(
                 [find_java(), "-Xmx1g", "-cp", str(self.jar),
-                 "hex.genmodel.tools.PredictCsv", "--mojo", str(self.mojo),
+                 "hex.genmodel.tools.PredictCsv", "--mojo", str(model),
                  "--input", str(given), "--output", str(scored), "--decimal"],
                 capture_output=True, text=True)
             if done.returncode != 0:
                 lines = (done.stderr or done.stdout).strip().splitlines() or ["no message"]
                 raise TabularError(f"the MOJO could not score the table ({lines[-1]})")
             out = pd.read_csv(scored, float_precision="round_trip")
-        values = np.array(out[[f"reconstr_{name}" for name in self.inputs]], dtype=float)
+        if list(out.columns) != self._positional_outputs():
+            raise TabularError(f"{self.jar.name} wrote {out.shape[1]} columns that are not the MOJO's "
+                               f"{len(self.inputs)} inputs: score with the jar exported beside the MOJO")
+        values = out.to_numpy(dtype=float)
         if self.numeric:
             start = values.shape[1] - len(self.numeric)
             values[:, start:] = self._normalise(values[:, start:])

@@ -395,9 +395,30 @@ def per_feature_errors(model, frame) -> pd.DataFrame:
     row's mean over the columns is its ``Reconstruction.MSE``.
     """
     scored = model.anomaly(frame, per_feature=True)
-    table = scored.as_data_frame()
+    table = _as_pandas(scored)
     _remove(scored)
     table.columns = [c.removeprefix("reconstr_").removesuffix(".SE") for c in table.columns]
+    return table
+
+
+def _as_pandas(frame) -> pd.DataFrame:
+    """``frame`` as pandas, with its columns named exactly as in H2O.
+
+    H2O's CSV download writes the header without escaping quotes, so a name that
+    holds one (the input of a level ``say "hi"``) splits or joins columns. The data
+    come down under plain names instead, from a renamed copy, and get H2O's names.
+    """
+    import h2o
+    from h2o.expr import ExprNode
+
+    names = list(frame.names)
+    key = unique_id("plain_names")
+    plain = ExprNode._arg_to_expr([f"c{i}" for i in range(len(names))])
+    h2o.rapids(f"(assign {key} (colnames= {frame.frame_id} [0:{len(names)}] {plain}))")
+    copy = h2o.get_frame(key)
+    table = copy.as_data_frame()
+    h2o.remove(copy)
+    table.columns = names
     return table
 
 

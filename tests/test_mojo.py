@@ -114,5 +114,50 @@ def test_mojo_scorer_says_what_is_wrong(trained, mojos, tmp_path):
         MojoScorer.load(mojo, tmp_path / "nowhere.jar")
 
 
+# Level text that PredictCsv's CSV handling would change: commas and quotes (its header is
+# not quoted), braces, a backslash (an escape for opencsv; H2O escapes it in the MOJO),
+# its markers of a missing cell ("-", "N/A"), spaces at the ends, and text beyond ASCII
+# (Java decodes in the locale's charset).
+ODD_LEVELS = ["New York, NY", "Boston, MA", 'say "hi"', 'a "b, c" d', "{x}", "C:\\temp", "-", "N/A",
+              " padded ", "Zürich", "東京"]
+
+
+@pytest.fixture(scope="module")
+def odd_levels(h2o_frame, tmp_path_factory):
+    """A small autoencoder on a table whose category holds :data:`ODD_LEVELS`, with its
+    MOJO: (table, frame, model, mojo, jar)."""
+    import h2o
+
+    from aebook import unique_id
+    from aebook.tabular import column_roles
+
+    rng = np.random.default_rng(5)
+    n = 400
+    table = pd.DataFrame({"city": rng.choice(ODD_LEVELS, size=n), "size": rng.normal(10, 2, size=n)})
+    frame = h2o.H2OFrame(table, destination_frame=unique_id("odd_levels"),
+                         column_types={"city": "enum", "size": "real"})
+    assert sorted(frame.levels()[0]) == sorted(ODD_LEVELS)  # H2O keeps every level as it is
+    model = train_autoencoder(frame, column_roles(frame), "odd_levels_autoencoder", hidden=[3],
+                              epochs=5, seed=7)
+    return (table, frame, model, *export_mojo(model, tmp_path_factory.mktemp("mojo_odd")))
+
+
+@pytest.mark.h2o
+def test_any_level_text_scores_as_in_h2o(odd_levels, monkeypatch):
+    table, frame, model, mojo, jar = odd_levels
+    monkeypatch.setenv("LC_ALL", "C")  # Java's default charset: ASCII
+    scorer = MojoScorer.load(mojo, jar)
+    want = per_feature_errors(model, frame)
+    assert scorer.inputs == [f"city.{level}" for level in frame.levels()[0]] + ["city.missing(NA)", "size"]
+    assert list(want.columns) == scorer.inputs
+    got = scorer.per_feature(table)
+    assert np.max(np.abs(got.to_numpy() - want.to_numpy())) <= 1e-6
+    errors = scorer.errors(table)
+    assert np.max(np.abs(errors - reconstruction_errors(model, frame))) <= 1e-6
+    encoded = pd.DataFrame(scorer.encode(table), columns=scorer.inputs)
+    for level in ODD_LEVELS:  # each level is its own input, not a missing value
+        assert (encoded.loc[(table["city"] == level).to_numpy(), f"city.{level}"] == 1).all(), level
+
+
 def test_module_lists_its_public_names():
     assert all(hasattr(mojo_module, name) for name in mojo_module.__all__)
