@@ -289,7 +289,7 @@ class MojoScorer:
         if list(out.columns) != self._positional_outputs():
             raise TabularError(f"{self.jar.name} wrote {out.shape[1]} columns that are not the MOJO's "
                                f"{len(self.inputs)} inputs: score with the jar exported beside the MOJO")
-        values = out.to_numpy(dtype=float)
+        values = np.array(out, dtype=float)  # a copy: pandas may hand out a read-only view
         if self.numeric:
             start = values.shape[1] - len(self.numeric)
             values[:, start:] = self._normalise(values[:, start:])
