@@ -3,8 +3,8 @@
 :func:`export_mojo` writes a model of :mod:`aebook.tabular` as a MOJO (a zip file)
 beside H2O's scoring library ``h2o-genmodel.jar``; :class:`MojoScorer` scores a pandas
 table with these two files and Java alone (no H2O cluster, no ``h2o`` package), with
-reconstruction errors equal to ``model.anomaly()``, unseen levels and missing values
-included::
+reconstruction errors equal to ``model.anomaly()``: unseen levels, missing values and
+any level text (commas, quotes, backslashes, "N/A", any script) included::
 
     mojo, jar = export_mojo(model, "deploy")
     MojoScorer.load(mojo, jar, columns.log1p).errors(pandas_frame)

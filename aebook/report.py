@@ -11,9 +11,10 @@ it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once
 - the split of the known-normal rows into rows to train on and rows held out for the
   threshold (:func:`split_normal_rows`; :func:`aebook.tabular.take_rows` takes them);
 - the report's files: the ranked rows (:func:`ranked_rows`) and its figures
-  (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`); the notebook
-  writes them beside the MOJO (:func:`aebook.mojo.export_mojo`) and a JSON description
-  (:func:`aebook.files.write_json`).
+  (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`), which the
+  notebook writes with the MOJO (:func:`aebook.mojo.export_mojo`) and a JSON
+  description (:func:`aebook.files.write_json`) into a staging folder that reaches the
+  report folder only when every file is written (:func:`report_files`).
 
 Relative paths are taken from the project folder, as everywhere in the book.
 """
@@ -25,8 +26,10 @@ import io
 import math
 import os
 import re
+import secrets
+import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +57,9 @@ __all__ = [
     "plot_error_shares",
     "plot_errors",
     "plot_roc_pr",
-    "prepare_folder",
     "ranked_rows",
     "read_table",
+    "report_files",
     "shown",
     "split_normal_rows",
 ]
@@ -370,12 +373,50 @@ def ranked_rows(table: pd.DataFrame, errors: np.ndarray, threshold: float,
     return pd.concat([report, values], axis=1)
 
 
-def prepare_folder(folder: Path) -> None:
-    """Create ``folder``; remove report files of an earlier run in it (and nothing else)."""
-    folder.mkdir(parents=True, exist_ok=True)
+@contextlib.contextmanager
+def report_files(folder: Path) -> Iterator[Path]:
+    """A hidden staging folder to write the report's files in; they reach ``folder``
+    together, and only if every one of them was written.
+
+    When the block ends without an error, the staged files replace the report's files
+    in ``folder`` (created if needed): an earlier run's :data:`REPORT_FILES` go, the
+    reader's other files stay. When it raises, the staging folder and every folder
+    made for it are removed and ``folder`` is as it was: an error late in the report
+    leaves no half-written report.
+    """
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    if folder.is_dir():
+        staging = folder / f".report-partial-{os.getpid()}-{secrets.token_hex(4)}"
+    else:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = folder.parent / f".{folder.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        yield staging
+        _publish(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for path in made:  # deepest first; a folder someone else filled meanwhile stays
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise
+
+
+def _publish(staging: Path, folder: Path) -> None:
+    """Move the staged report files into ``folder``: the whole staging folder at once
+    (a rename) if ``folder`` is new, else file by file after the earlier run's files."""
+    others = sorted(p.name for p in staging.iterdir() if p.name not in REPORT_FILES)
+    if others:
+        raise ValueError(f"the report wrote {others}, which are not in REPORT_FILES: add them there")
+    if not folder.exists():
+        staging.rename(folder)
+        return
     for name in REPORT_FILES:
         with contextlib.suppress(FileNotFoundError):
             (folder / name).unlink()
+    for path in staging.iterdir():
+        path.replace(folder / path.name)
+    staging.rmdir()
 
 
 # ---- figures -----------------------------------------------------------------------------
