@@ -7,10 +7,11 @@ session helper (:mod:`aebook.h2o_session`), getting a file into any cluster
 guard that ends servers with the kernel (:mod:`aebook.guarded_process`, its script
 :mod:`aebook.guard`), atomic file writes (:mod:`aebook.files`), digit grids
 (:mod:`aebook.plots`), the classroom quick mode (:mod:`aebook.classroom`), values
-glued into the prose (:mod:`aebook.glue`), tables (:mod:`aebook.tabular`), scores
-against labels (:mod:`aebook.evaluation`), H2O's scoring history
-(:mod:`aebook.scoring_history`), access logs (:mod:`aebook.weblogs`) and windows of a
-time series (:mod:`aebook.timeseries`).
+glued into the prose (:mod:`aebook.glue`), tables (:mod:`aebook.tabular`), a model
+deployed as a MOJO (:mod:`aebook.mojo`), scores against labels
+(:mod:`aebook.evaluation`), H2O's scoring history (:mod:`aebook.scoring_history`),
+access logs (:mod:`aebook.weblogs`) and windows of a time series
+(:mod:`aebook.timeseries`).
 """
 
 from .classroom import QUICK_PARAMETERS, QuickModeError, apply_quick_mode

@@ -9,11 +9,13 @@ it does besides the pipeline of :mod:`aebook.tabular`, so that it is tested once
   :func:`check_columns`, :func:`known_normal_rows`, :func:`anomaly_labels` and
   :func:`check_normal_rows` (the data, raise :class:`~aebook.tabular.TabularError`);
 - the split of the known-normal rows into rows to train on and rows held out for the
-  threshold (:func:`split_normal_rows`, :func:`take_rows`);
-- the report's files: the ranked rows (:func:`ranked_rows`), the MOJO with its jar
-  (:func:`export_mojo_with_jar`, which is :func:`aebook.tabular.export_mojo`), a JSON
-  description (:func:`write_json`, which is :func:`aebook.files.write_json`), and its
-  figures (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`).
+  threshold (:func:`split_normal_rows`; :func:`aebook.tabular.take_rows` takes them);
+- the report's files: the ranked rows (:func:`ranked_rows`) and its figures
+  (:func:`plot_errors`, :func:`plot_error_shares`, :func:`plot_roc_pr`), which the
+  notebook writes with the MOJO (:func:`aebook.mojo.export_mojo`) and a JSON
+  description (:func:`aebook.files.write_json`) into a staging folder that reaches the
+  report folder only when every file is written, while the run holds the folder
+  (:func:`report_files`).
 
 Relative paths are taken from the project folder, as everywhere in the book.
 """
@@ -26,9 +28,10 @@ import io
 import math
 import os
 import re
+import secrets
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +39,10 @@ import numpy as np
 import pandas as pd
 
 from .data import PROJECT_ROOT, read_manifest
-from .files import write_json  # one implementation, atomic
 from .guard import process_alive
+from .mojo import GENMODEL_JAR, MOJO_FILE
 from .params import check_parameter
-from .tabular import GENMODEL_JAR, MOJO_FILE, TabularError, _level
-from .tabular import export_mojo as export_mojo_with_jar  # one implementation
+from .tabular import TabularError, draw_rows, level_text
 
 __all__ = [
     "DEFAULT_OUTPUT_ROOT",
@@ -53,20 +55,16 @@ __all__ = [
     "check_features",
     "check_normal_rows",
     "check_output_folder",
-    "export_mojo_with_jar",
     "known_normal_rows",
     "minimum_normal_rows",
     "plot_error_shares",
     "plot_errors",
     "plot_roc_pr",
-    "publish_report",
     "ranked_rows",
     "read_table",
     "shown",
     "split_normal_rows",
-    "start_report",
-    "take_rows",
-    "write_json",
+    "report_files",
 ]
 
 DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "_build" / "your_own_data"
@@ -78,9 +76,7 @@ REPORT_FILES = ("ranked_rows.csv", MOJO_FILE, GENMODEL_JAR,
 # figures and ranked_rows.csv (some 200 bytes a row of 41 columns: 20 MB for 100,000
 # rows), twice over.
 REPORT_MIN_FREE_BYTES = 64 << 20
-LOCK_FILE = ".report.lock"  # held by the run that writes the folder's report
-DRAFT_PREFIX = ".draft-"  # the folder a run writes its report into, then publishes
-_locks: dict[Path, int] = {}  # report folder -> the open lock file of this process
+LOCK_SUFFIX = ".lock"  # report/ is held through report.lock beside it while it is written
 _S3 = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+$")
 
 
@@ -205,7 +201,7 @@ def check_output_folder(name: str, output_folder: Any, overwrite: Any) -> Path:
                     f"report, but {shown(folder)} has {free >> 20} MB: free some space, or choose "
                     "another folder")
     if folder.is_dir() and not overwrite:
-        held = _report_entries(folder)
+        held = sorted(p.name for p in folder.iterdir())
         listed = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
         check_parameter(name, output_folder, not held,
                         f"a new or empty folder, but {shown(folder)} holds {listed}: "
@@ -339,7 +335,7 @@ def known_normal_rows(frame, normal_column: str, normal_value: str) -> np.ndarra
     the number 1 and 1.0 both read "1"); all rows when ``normal_column`` is empty."""
     if not normal_column:
         return np.arange(frame.nrows)
-    values = [_level(v) for v in _values(frame, normal_column)]
+    values = [level_text(v) for v in _values(frame, normal_column)]
     rows = np.flatnonzero([v == normal_value for v in values])
     if rows.size == 0:
         seen = sorted({v for v in values if v is not None})
@@ -378,7 +374,7 @@ def anomaly_labels(frame, label_column: str, normal_column: str = "",
     if not label_column:
         return None
     if label_column == normal_column and normal_column:
-        values = [_level(v) for v in _values(frame, label_column)]
+        values = [level_text(v) for v in _values(frame, label_column)]
         return np.array([math.nan if v is None else float(v != normal_value) for v in values])
     kind = frame.types[label_column]
     if kind not in ("int", "real"):
@@ -396,34 +392,17 @@ def anomaly_labels(frame, label_column: str, normal_column: str = "",
 
 def split_normal_rows(rows: np.ndarray, held_out_share: float, fit_rows: int,
                       seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Known-normal ``rows`` drawn at random (numpy, ``seed``) into rows to train on
-    and rows held out for the threshold.
+    """Known-normal ``rows`` drawn at random (:func:`aebook.tabular.draw_rows`, from
+    ``seed``) into rows to train on and rows held out for the threshold.
 
     ``floor(held_out_share * n)`` rows are held out; the model trains on the others,
     at most ``fit_rows`` of them (0: all). Both parts keep the table's order.
     """
     rows = np.asarray(rows, dtype=np.int64)
-    shuffled = np.random.default_rng(seed).permutation(rows)
     held = int(math.floor(held_out_share * rows.size + 1e-9))
-    rest = shuffled[held:]
-    if fit_rows:
-        rest = rest[:fit_rows]
-    return np.sort(rest), np.sort(shuffled[:held])
-
-
-def take_rows(frame, rows: np.ndarray, name: str):
-    """The rows at positions ``rows`` of ``frame`` as a new frame ``unique_id(name)``."""
-    import h2o
-
-    from .h2o_session import unique_id
-
-    mask = np.zeros(frame.nrows, dtype=np.int64)
-    mask[np.asarray(rows, dtype=np.int64)] = 1
-    keep = h2o.H2OFrame(pd.DataFrame({"keep": mask}), destination_frame=unique_id("rows"),
-                        column_types=["int"])
-    part = h2o.assign(frame[keep["keep"] == 1, :], unique_id(name))
-    h2o.remove(keep)
-    return part
+    fit = rows.size - held if not fit_rows else min(fit_rows, rows.size - held)
+    held_out, fit_part = draw_rows(rows, [held, fit], seed)
+    return fit_part, held_out
 
 
 # ---- the report's files ------------------------------------------------------------------
@@ -465,64 +444,90 @@ def _free_bytes(folder: Path) -> int:
     return shutil.disk_usage(existing).free
 
 
-def _report_entries(folder: Path) -> list[str]:
-    """What ``folder`` holds, but for the lock file and the drafts of runs."""
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name != LOCK_FILE and not p.name.startswith(DRAFT_PREFIX))
+@contextlib.contextmanager
+def report_files(folder: Path, overwrite: bool = False) -> Iterator[Path]:
+    """A hidden staging folder to write the report's files in; they reach ``folder``
+    together, and only if every one of them was written.
 
+    The run holds ``folder`` meanwhile (a lock beside it, :data:`LOCK_SUFFIX`): a second
+    run into it stops with one sentence instead of mixing its files in, and a report
+    that another run finished there since :func:`check_output_folder` is not written
+    over unless ``overwrite``.
 
-def start_report(folder: Path, overwrite: bool) -> Path:
-    """Claim ``folder`` for this run; the draft folder (inside it) to write the report into.
-
-    Only one run at a time writes a folder's report: another one gets one sentence. A
-    folder that a run finished meanwhile is not written over unless ``overwrite``. The
-    files go into the draft first, and :func:`publish_report` moves them into ``folder``
-    when all are written, so that a run that fails half-way leaves no half a report;
-    drafts of runs that died are removed here.
+    When the block ends without an error, the staged files replace the report's files
+    in ``folder`` (created if needed): an earlier run's :data:`REPORT_FILES` go, the
+    reader's other files stay. When it raises, the staging folder and every folder
+    made for it are removed and ``folder`` is as it was: an error late in the report
+    leaves no half-written report.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    earlier = _locks.pop(folder, None)  # this process's own, from a cell run again
-    if earlier is not None:
-        os.close(earlier)
-    lock = os.open(folder / LOCK_FILE, os.O_CREAT | os.O_RDWR, 0o644)
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _held(folder):
+            if folder.is_dir() and not overwrite and any(folder.iterdir()):
+                raise TabularError(f"another run wrote a report into {shown(folder)} meanwhile: choose "
+                                   "another output_folder, or set overwrite=True to replace it")
+            yield from _staged(folder)
+    except BaseException:
+        for path in made:  # deepest first; a folder someone else filled meanwhile stays
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise
+
+
+@contextlib.contextmanager
+def _held(folder: Path) -> Iterator[None]:
+    """Hold ``folder`` for this process (``flock`` on a file beside it, released however
+    the process ends), or one sentence if another run holds it."""
+    lock_path = folder.with_name(folder.name + LOCK_SUFFIX)
+    lock = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(lock)
         raise TabularError(f"another run is writing its report into {shown(folder)} now: wait for it "
                            "to end, or choose another output_folder") from None
-    held = [] if overwrite else _report_entries(folder)
-    if held:
+    try:
+        stale = [*folder.parent.glob(f".{folder.name}.partial-*"), *folder.glob(".report-partial-*")]
+        for partial in stale:  # of runs that were killed
+            pid = re.search(r"partial-(\d+)-", partial.name)
+            if pid and not process_alive(int(pid.group(1))):
+                shutil.rmtree(partial, ignore_errors=True)
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
         os.close(lock)
-        raise TabularError(f"another run wrote a report into {shown(folder)} meanwhile ({', '.join(held[:3])}): "
-                           "choose another output_folder, or set overwrite=True to replace it")
-    _locks[folder] = lock
-    for draft in folder.glob(f"{DRAFT_PREFIX}*"):
-        pid = draft.name[len(DRAFT_PREFIX):]
-        if pid.isdigit() and not process_alive(int(pid)):
-            shutil.rmtree(draft, ignore_errors=True)
-    draft = folder / f"{DRAFT_PREFIX}{os.getpid()}"
-    shutil.rmtree(draft, ignore_errors=True)
-    draft.mkdir()
-    return draft
 
 
-def publish_report(draft: Path) -> list[str]:
-    """Move the report written into ``draft`` into its folder, replacing the report's files of
-    an earlier run there (and nothing else); release the folder. The files of the folder."""
-    folder = draft.parent
+def _staged(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        staging = folder / f".report-partial-{os.getpid()}-{secrets.token_hex(4)}"
+    else:
+        staging = folder.parent / f".{folder.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        yield staging
+        _publish(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _publish(staging: Path, folder: Path) -> None:
+    """Move the staged report files into ``folder``: the whole staging folder at once
+    (a rename) if ``folder`` is new, else file by file after the earlier run's files."""
+    others = sorted(p.name for p in staging.iterdir() if p.name not in REPORT_FILES)
+    if others:
+        raise ValueError(f"the report wrote {others}, which are not in REPORT_FILES: add them there")
+    if not folder.exists():
+        staging.rename(folder)
+        return
     for name in REPORT_FILES:
-        if (draft / name).exists():
-            os.replace(draft / name, folder / name)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                (folder / name).unlink()  # an earlier run's, which this run did not write
-    shutil.rmtree(draft, ignore_errors=True)
-    (folder / LOCK_FILE).unlink(missing_ok=True)
-    lock = _locks.pop(folder, None)
-    if lock is not None:
-        os.close(lock)
-    return _report_entries(folder)
+        with contextlib.suppress(FileNotFoundError):
+            (folder / name).unlink()
+    for path in staging.iterdir():
+        path.replace(folder / path.name)
+    staging.rmdir()
 
 
 # ---- figures -----------------------------------------------------------------------------

@@ -10,29 +10,19 @@ The steps, each one function, for any H2O frame (CSV, Parquet, ARFF, ...)::
     threshold = threshold_for_false_alarm_rate(
         reconstruction_errors(model, held_out), 0.01)
     shares = error_shares(per_feature_errors(model, new), columns)
-    mojo, jar = export_mojo(model, "deploy")                 # score without H2O:
-    MojoScorer.load(mojo, jar, columns.log1p).errors(pandas_frame)
 
 Every frame and model gets an id from :func:`aebook.h2o_session.unique_id`, so many
 readers can share a cluster and :meth:`H2OSession.stop` removes what they made.
 
-Deployment: :func:`export_mojo` writes the model as a MOJO with H2O's
-``h2o-genmodel.jar``; :class:`MojoScorer` scores a pandas table with them alone (Java,
-no H2O cluster), with reconstruction errors equal to ``model.anomaly()``, unseen
-levels and missing values included.
+Deployment, the model as a MOJO scored without a cluster, is :mod:`aebook.mojo`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import math
-import shutil
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,21 +31,21 @@ import pandas as pd
 from .h2o_session import unique_id
 
 __all__ = [
-    "GENMODEL_JAR",
-    "MOJO_FILE",
+    "MISSING_LEVEL",
     "Columns",
-    "MojoScorer",
     "TabularError",
     "alarm_rates",
     "column_roles",
+    "draw_rows",
     "error_shares",
-    "export_mojo",
     "false_alarm_rate_range",
     "feature_of",
     "heavy_tailed",
+    "level_text",
     "per_feature_errors",
     "reconstruction_errors",
     "split_rows",
+    "take_rows",
     "threshold_for_false_alarm_rate",
     "train_autoencoder",
     "transform",
@@ -65,7 +55,8 @@ MISSING_LEVEL = "missing(NA)"  # H2O's name for the extra one-hot column of miss
 
 
 class TabularError(ValueError):
-    """A table, a column choice or a deployment step cannot work; the message says why."""
+    """A table, a column choice or a deployment step (:mod:`aebook.mojo`) cannot work;
+    the message says why."""
 
 
 @dataclass
@@ -222,38 +213,68 @@ def transform(frame, columns: Columns, name: str):
     return h2o.get_frame(key)
 
 
+def draw_rows(rows: int | Sequence[int] | np.ndarray, counts: Sequence[int],
+              seed: int) -> list[np.ndarray]:
+    """Disjoint random parts of ``rows``, ``counts[k]`` rows in part ``k``: row
+    positions, each part in the table's order.
+
+    ``rows`` is a number of rows (then all of ``0 .. rows - 1``) or the positions to
+    draw from, for example the normal rows only. They are shuffled in numpy from
+    ``seed`` and cut in turn, so the parts are the same on every cluster and every
+    chunk layout; rows beyond the sum of ``counts`` are left out (a sample). The one
+    random draw of rows in the book: :func:`split_rows` and the report's split
+    (:func:`aebook.report.split_normal_rows`) use it.
+    """
+    pool = np.arange(rows) if isinstance(rows, (int, np.integer)) else np.asarray(rows, dtype=np.int64)
+    counts = [int(c) for c in counts]
+    if any(c < 0 for c in counts) or sum(counts) > pool.size:
+        raise TabularError(f"cannot draw parts of {counts} rows from {pool.size} rows: give counts "
+                           "of at least 0 that sum to at most the rows")
+    shuffled = np.random.default_rng(seed).permutation(pool)
+    ends = np.cumsum(counts, dtype=np.int64)
+    return [np.sort(shuffled[end - count:end]) for count, end in zip(counts, ends)]
+
+
+def take_rows(frame, rows: Sequence[int] | np.ndarray, name: str):
+    """The rows at positions ``rows`` of ``frame``, in the table's order, as a new
+    frame with id ``unique_id(name)``."""
+    return _take_parts(frame, [rows], [name])[0]
+
+
+def _take_parts(frame, parts: Sequence[Sequence[int] | np.ndarray], names: Sequence[str]) -> list:
+    """Each part of row positions as a frame ``unique_id(name)``: one upload of a group column."""
+    import h2o
+
+    group = np.full(frame.nrows, -1, dtype=np.int64)
+    for k, part in enumerate(parts):
+        group[np.asarray(part, dtype=np.int64)] = k
+    groups = h2o.H2OFrame(pd.DataFrame({"group": group}),
+                          destination_frame=unique_id("split_groups"),
+                          column_types=["int"])
+    taken = [h2o.assign(frame[groups["group"] == k, :], unique_id(name))
+             for k, name in enumerate(names)]
+    h2o.remove(groups)
+    return taken
+
+
 def split_rows(frame, fractions: Sequence[float], names: Sequence[str], seed: int,
                rows: Sequence[int] | np.ndarray | None = None) -> list:
     """Split rows of ``frame`` at random into frames with ids ``unique_id(name)``.
 
     ``rows`` (default: all) are the row numbers to split, for example the normal
     rows only; ``fractions`` (summing to at most 1) give each part's share of them,
-    rounded down; rows beyond the sum are left out (a sample). The split is drawn in
-    numpy from ``seed``, so it is the same on every cluster and every chunk layout;
-    each part keeps the table's row order.
+    rounded down; rows beyond the sum are left out (a sample). The rows are drawn by
+    :func:`draw_rows`, so the split is the same on every cluster and every chunk
+    layout; each part keeps the table's row order.
     """
-    import h2o
-
     if len(fractions) != len(names) or not fractions:
         raise TabularError("give one name per fraction")
     if any(f < 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
         raise TabularError(f"fractions {list(fractions)} must be at least 0 and sum to at most 1")
-    pool = np.arange(frame.nrows) if rows is None else np.asarray(rows, dtype=np.int64)
-    shuffled = np.random.default_rng(seed).permutation(pool)
-    group = np.full(frame.nrows, -1, dtype=np.int64)
-    start = 0
-    for k, fraction in enumerate(fractions):
-        count = int(math.floor(fraction * len(pool) + 1e-9))
-        group[shuffled[start:start + count]] = k
-        start += count
-    groups = h2o.H2OFrame(pd.DataFrame({"group": group}),
-                          destination_frame=unique_id("split_groups"),
-                          column_types=["int"])
-    parts = []
-    for k, name in enumerate(names):
-        parts.append(h2o.assign(frame[groups["group"] == k, :], unique_id(name)))
-    h2o.remove(groups)
-    return parts
+    pool = frame.nrows if rows is None else np.asarray(rows, dtype=np.int64)
+    size = frame.nrows if rows is None else pool.size
+    counts = [int(math.floor(f * size + 1e-9)) for f in fractions]
+    return _take_parts(frame, draw_rows(pool, counts, seed), names)
 
 
 def train_autoencoder(training_frame, columns: Columns | Sequence[str], name: str,
@@ -374,9 +395,30 @@ def per_feature_errors(model, frame) -> pd.DataFrame:
     row's mean over the columns is its ``Reconstruction.MSE``.
     """
     scored = model.anomaly(frame, per_feature=True)
-    table = scored.as_data_frame()
+    table = _as_pandas(scored)
     _remove(scored)
     table.columns = [c.removeprefix("reconstr_").removesuffix(".SE") for c in table.columns]
+    return table
+
+
+def _as_pandas(frame) -> pd.DataFrame:
+    """``frame`` as pandas, with its columns named exactly as in H2O.
+
+    H2O's CSV download writes the header without escaping quotes, so a name that
+    holds one (the input of a level ``say "hi"``) splits or joins columns. The data
+    come down under plain names instead, from a renamed copy, and get H2O's names.
+    """
+    import h2o
+    from h2o.expr import ExprNode
+
+    names = list(frame.names)
+    key = unique_id("plain_names")
+    plain = ExprNode._arg_to_expr([f"c{i}" for i in range(len(names))])
+    h2o.rapids(f"(assign {key} (colnames= {frame.frame_id} [0:{len(names)}] {plain}))")
+    copy = h2o.get_frame(key)
+    table = copy.as_data_frame()
+    h2o.remove(copy)
+    table.columns = names
     return table
 
 
@@ -394,6 +436,25 @@ def feature_of(encoded: str, categorical: Iterable[str]) -> tuple[str, str | Non
     return column, encoded[len(column) + 1:]
 
 
+def level_text(value: Any) -> str | None:
+    """A categorical value as the text of its level in H2O, or None if it is missing.
+
+    H2O reads the numbers 1 and 1.0 of a column made categorical as the level "1", so
+    a whole number is written without a decimal point; booleans read "True" and
+    "False"; None, NaN and pandas' NA are missing. Compare a table's values with
+    levels through this (the report's ``normal_value``, the levels of a MOJO).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def error_shares(per_feature: pd.DataFrame, columns: Columns | Iterable[str]) -> pd.DataFrame:
     """Each original column's share of each row's squared reconstruction error.
 
@@ -407,211 +468,3 @@ def error_shares(per_feature: pd.DataFrame, columns: Columns | Iterable[str]) ->
     summed = per_feature.T.groupby(owners, sort=False).sum().T
     total = summed.sum(axis=1).replace(0, np.nan)
     return summed.div(total, axis=0).fillna(0.0)
-
-
-# ---- deployment: a MOJO, scored without a cluster --------------------------------------
-
-MOJO_FILE = "autoencoder_mojo.zip"  # the model, as export_mojo names it
-GENMODEL_JAR = "h2o-genmodel.jar"  # H2O's scoring library, beside the MOJO
-
-
-def export_mojo(model, folder: str | Path) -> tuple[Path, Path]:
-    """``model`` as ``folder/autoencoder_mojo.zip`` with H2O's ``h2o-genmodel.jar``.
-
-    With these two files and Java, :class:`MojoScorer` (or ``h2o.mojo_predict_pandas``,
-    or ``java -cp h2o-genmodel.jar hex.genmodel.tools.PredictCsv``) scores new rows
-    with no H2O cluster. The pinned client (3.46.0.11) exports MOJOs; a client that
-    refuses (the open-source 3.46.0.12 asks for H2O-3 Secure) raises
-    :class:`TabularError`. Returns the paths of the MOJO and the jar.
-    """
-    from h2o.exceptions import H2OValueError
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = folder / ".mojo-download"
-    staging.mkdir(exist_ok=True)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            mojo = Path(model.download_mojo(path=str(staging), get_genmodel_jar=True))
-    except H2OValueError as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise TabularError(f"this h2o client does not export MOJOs ({err})") from None
-    target, jar = folder / MOJO_FILE, folder / GENMODEL_JAR
-    mojo.replace(target)
-    (staging / GENMODEL_JAR).replace(jar)
-    shutil.rmtree(staging, ignore_errors=True)
-    return target, jar
-
-
-def _level(value: Any) -> str | None:
-    """A categorical value as H2O's level text: 1 and 1.0 are "1"; missing is None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return str(value)
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _mojo_ini(path: Path) -> tuple[dict[str, str], list[str], list[list[str]]]:
-    """The ``[info]`` settings, the columns and the categorical domains of a MOJO zip."""
-    with zipfile.ZipFile(path) as archive:
-        lines = archive.read("model.ini").decode("utf-8").splitlines()
-        section, info, names, domain_files = "", {}, [], []
-        for line in lines:
-            if line.startswith("[") and line.endswith("]"):
-                section = line[1:-1]
-            elif section == "info" and " = " in line:
-                key, value = line.split(" = ", 1)
-                info[key] = value
-            elif section == "columns" and line:
-                names.append(line)
-            elif section == "domains" and line:
-                domain_files.append(line.split(" ", 2)[2])
-        domains = [archive.read(f"domains/{name}").decode("utf-8").splitlines()
-                   for name in domain_files]
-    return info, names, domains
-
-
-@dataclass
-class MojoScorer:
-    """An autoencoder MOJO scored with ``h2o-genmodel.jar`` and Java: no H2O cluster.
-
-    The jar (like ``h2o.mojo_predict_pandas``) returns the network's
-    *reconstructions* of a table, in the data's units. ``model.anomaly()`` measures
-    the error elsewhere, in the network's own input units, and this class does the
-    same (checked against H2O's ``Neurons.Input.setInput`` and ``anomaly()``):
-
-    - a categorical column becomes one 0/1 input per training level plus one last
-      input for missing values; a level not seen in training counts as missing;
-    - a numeric value ``x`` becomes ``(x - normsub) * normmul`` (the training mean
-      and 1 / range) with ``standardize=True``, and stays ``x`` with
-      ``standardize=False``; a missing number is then 0, which is the training mean
-      in the first case and a raw 0 (not the mean) in the second;
-    - the error of a row is the mean over all inputs of (reconstruction - input)
-      squared, the reconstruction taken back into the same units.
-
-    ``log1p`` (the :attr:`Columns.log1p` of the pipeline) names the columns that
-    :func:`transform` replaced by ``log(1 + x)``: the scorer applies it to a raw
-    table first, as :func:`transform` did in H2O.
-    """
-
-    mojo: Path
-    jar: Path
-    log1p: list[str]
-    categorical: list[str]
-    domains: list[list[str]]
-    numeric: list[str]
-    normsub: np.ndarray | None
-    normmul: np.ndarray | None
-
-    @classmethod
-    def load(cls, mojo: str | Path, jar: str | Path | None = None,
-             log1p: Iterable[str] = ()) -> MojoScorer:
-        """Read a MOJO written by :func:`export_mojo` (``jar``: default beside it)."""
-        mojo = Path(mojo)
-        jar = Path(jar) if jar is not None else mojo.parent / GENMODEL_JAR
-        if not zipfile.is_zipfile(mojo):
-            raise TabularError(f"{mojo} is not a MOJO zip file")
-        info, names, domains = _mojo_ini(mojo)
-        if info.get("category") != "AutoEncoder" or info.get("algo") != "deeplearning":
-            raise TabularError(f"{mojo.name} is not an H2O deep learning autoencoder")
-        if info.get("use_all_factor_levels") != "true":
-            raise TabularError("the MOJO must use all factor levels (autoencoders do)")
-        if not jar.is_file():
-            raise TabularError(f"{jar} is missing: export_mojo() writes it beside the MOJO")
-        n_cat = int(info["cats"])
-        sub, mul = json.loads(info["norm_sub"]), json.loads(info["norm_mul"])
-        numeric = names[n_cat:]
-        return cls(mojo=mojo, jar=jar,
-                   log1p=[c for c in log1p if c in numeric],
-                   categorical=names[:n_cat], domains=domains, numeric=numeric,
-                   normsub=None if sub is None else np.asarray(sub, dtype=float),
-                   normmul=None if mul is None else np.asarray(mul, dtype=float))
-
-    @property
-    def inputs(self) -> list[str]:
-        """Names of the network's inputs, as in :func:`per_feature_errors`."""
-        names = []
-        for col, domain in zip(self.categorical, self.domains):
-            names += [f"{col}.{level}" for level in domain] + [f"{col}.{MISSING_LEVEL}"]
-        return names + list(self.numeric)
-
-    def model_inputs(self, table: pd.DataFrame) -> pd.DataFrame:
-        """The model's columns of ``table`` as the MOJO expects them: categories as
-        level text (1.0 reads "1"), numbers as floats, ``log1p`` applied."""
-        missing = [c for c in self.categorical + self.numeric if c not in table.columns]
-        if missing:
-            raise TabularError(f"the table lacks the model's columns {missing}")
-        out = pd.DataFrame(index=table.index)
-        for col in self.categorical:
-            out[col] = pd.Series([_level(v) for v in table[col].tolist()],
-                                 index=table.index, dtype=object)
-        for col in self.numeric:
-            values = pd.to_numeric(table[col], errors="coerce").astype(float)
-            out[col] = np.log1p(values) if col in self.log1p else values
-        return out
-
-    def _normalise(self, numbers: np.ndarray) -> np.ndarray:
-        if self.normsub is None:
-            return numbers
-        return (numbers - self.normsub) * self.normmul
-
-    def encode(self, table: pd.DataFrame) -> np.ndarray:
-        """The network's input layer for ``table`` (rows x :attr:`inputs`), in numpy."""
-        inputs = self.model_inputs(table)
-        n = len(inputs)
-        blocks = []
-        for col, domain in zip(self.categorical, self.domains):
-            index = {level: i for i, level in enumerate(domain)}
-            codes = np.array([index.get(v, len(domain)) for v in inputs[col]],
-                             dtype=np.int64)  # missing or unseen: the last input
-            block = np.zeros((n, len(domain) + 1))
-            block[np.arange(n), codes] = 1.0
-            blocks.append(block)
-        numbers = inputs[self.numeric].to_numpy(dtype=float, na_value=np.nan)
-        blocks.append(np.nan_to_num(self._normalise(numbers), nan=0.0))
-        return np.hstack(blocks)
-
-    def reconstruct(self, table: pd.DataFrame) -> np.ndarray:
-        """The MOJO's reconstruction of ``table`` (rows x :attr:`inputs`) in the
-        network's units.
-
-        Java runs the jar's ``PredictCsv`` on a CSV file of the model's inputs, as
-        ``h2o.mojo_predict_pandas`` does (without reading its output twice): no H2O
-        cluster, and no ``h2o`` Python package either.
-        """
-        import subprocess
-        import tempfile
-
-        from .h2o_session import find_java
-
-        with tempfile.TemporaryDirectory(prefix="aebook_mojo_") as folder:
-            given, scored = Path(folder) / "input.csv", Path(folder) / "output.csv"
-            self.model_inputs(table).to_csv(given, index=False)
-            done = subprocess.run(
-                [find_java(), "-Xmx1g", "-cp", str(self.jar),
-                 "hex.genmodel.tools.PredictCsv", "--mojo", str(self.mojo),
-                 "--input", str(given), "--output", str(scored), "--decimal"],
-                capture_output=True, text=True)
-            if done.returncode != 0:
-                lines = (done.stderr or done.stdout).strip().splitlines() or ["no message"]
-                raise TabularError(f"the MOJO could not score the table ({lines[-1]})")
-            out = pd.read_csv(scored, float_precision="round_trip")
-        values = np.array(out[[f"reconstr_{name}" for name in self.inputs]], dtype=float)
-        if self.numeric:
-            start = values.shape[1] - len(self.numeric)
-            values[:, start:] = self._normalise(values[:, start:])
-        return values
-
-    def per_feature(self, table: pd.DataFrame) -> pd.DataFrame:
-        """Squared error of each input, like :func:`per_feature_errors`."""
-        return pd.DataFrame((self.reconstruct(table) - self.encode(table)) ** 2,
-                            columns=self.inputs, index=table.index)
-
-    def errors(self, table: pd.DataFrame) -> np.ndarray:
-        """Each row's reconstruction error, as ``Reconstruction.MSE`` of ``anomaly()``."""
-        return self.per_feature(table).mean(axis=1).to_numpy()

@@ -8,6 +8,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,3 +72,52 @@ def no_h2o_left_running():
     while (left := servers_with(RUN_MARKER, marker)) and time.time() < deadline:
         time.sleep(1)
     assert not left, f"H2O JVMs or S3 servers started by this test run still run: pids {left}"
+
+
+# --- A small table and autoencoder on a local H2O cluster, one cluster per test module ---
+
+
+def synthetic_table(n: int = 1500, seed: int = 0) -> pd.DataFrame:
+    """Numeric, heavy-tailed, rate, categorical, a numeric code, a constant and a label."""
+    rng = np.random.default_rng(seed)
+    colour = rng.choice(["red", "green", "blue"], size=n, p=[0.6, 0.3, 0.1])
+    size = rng.normal(10, 2, size=n) + (colour == "red") * 3
+    return pd.DataFrame({
+        "size": size,
+        "bytes": np.floor(rng.lognormal(5, 2, size=n)),
+        "rate": rng.uniform(0, 1, size=n).round(2),
+        "colour": colour,
+        "code": rng.integers(1, 4, size=n),
+        "negative": -rng.lognormal(0, 1.5, size=n),
+        "constant": np.ones(n),
+        "label": np.where(rng.uniform(size=n) < 0.1, "anomaly", "normal"),
+    })
+
+
+@pytest.fixture(scope="module")
+def h2o_frame():
+    """A local H2O cluster for one test module, with the synthetic table in it:
+    (table, frame, session)."""
+    import h2o
+
+    from aebook import start_h2o, unique_id
+
+    session = start_h2o(max_mem_size="1G", nthreads=1)
+    table = synthetic_table()
+    frame = h2o.H2OFrame(table, destination_frame=unique_id("synthetic"),
+                         column_types={"colour": "enum", "label": "enum"})
+    yield table, frame, session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def trained(h2o_frame):
+    """A small autoencoder on the synthetic table: (table, model input, columns, model)."""
+    from aebook.tabular import column_roles, heavy_tailed, train_autoencoder, transform
+
+    table, frame, _ = h2o_frame
+    roles = column_roles(frame, target="label", categorical=["code"])
+    roles.log1p = heavy_tailed(frame, roles.numeric)
+    ready = transform(frame, roles, "synthetic_model_input")
+    model = train_autoencoder(ready, roles, "synthetic_autoencoder", hidden=[4], epochs=5, seed=7)
+    return table, ready, roles, model

@@ -1,7 +1,8 @@
 """The tabular pipeline (aebook.tabular) on small synthetic tables.
 
 Pure functions (thresholds, column names, error shares) run without H2O; the rest
-share one small local H2O cluster for the module.
+share one small local H2O cluster for the module (the fixtures ``h2o_frame`` and
+``trained`` of conftest.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import pytest
 from aebook import tabular
 from aebook.tabular import (
     Columns,
-    MojoScorer,
     TabularError,
     alarm_rates,
     column_roles,
+    draw_rows,
     error_shares,
-    export_mojo,
     false_alarm_rate_range,
     feature_of,
     heavy_tailed,
@@ -100,6 +100,33 @@ def test_error_shares_sum_one_hot_columns_back_to_their_column():
     assert shares.iloc[1].tolist() == [0.0, 0.0]  # no error at all
 
 
+def test_draw_rows_is_exact_disjoint_ordered_and_repeatable():
+    pool = np.arange(0, 1000, 2)
+    first, second = draw_rows(pool, [100, 250], seed=1)
+    assert len(first) == 100 and len(second) == 250
+    assert not set(first) & set(second) and set(first) | set(second) <= set(pool)
+    assert list(first) == sorted(first) and list(second) == sorted(second)
+    again = draw_rows(pool, [100, 250], seed=1)
+    assert all(np.array_equal(a, b) for a, b in zip(again, [first, second]))
+    assert not np.array_equal(draw_rows(pool, [100], seed=2)[0], first)
+    # the first part does not depend on the parts after it
+    assert np.array_equal(draw_rows(pool, [100], seed=1)[0], first)
+    (everything,) = draw_rows(5, [5], seed=0)
+    assert list(everything) == [0, 1, 2, 3, 4]
+    with pytest.raises(TabularError, match=r"^cannot draw parts of \[300, 300\] rows from 500 rows: give"):
+        draw_rows(pool, [300, 300], seed=1)
+
+
+def test_the_report_split_is_a_draw_of_rows():
+    """The report's split of normal rows draws as draw_rows does (one home)."""
+    from aebook.report import split_normal_rows
+
+    pool = np.arange(0, 1000, 2)
+    fit, held = split_normal_rows(pool, 0.2, 300, seed=4)
+    expected_held, expected_fit = draw_rows(pool, [100, 300], seed=4)
+    assert np.array_equal(held, expected_held) and np.array_equal(fit, expected_fit)
+
+
 def test_columns_features_keep_the_table_order():
     columns = Columns(numeric=["b", "d"], categorical=["c"], ignored={"a": "target"},
                       order=["a", "b", "c", "d"], log1p=["d"])
@@ -110,37 +137,6 @@ def test_columns_features_keep_the_table_order():
 
 
 # ---- with H2O ------------------------------------------------------------------------------
-
-
-def synthetic_table(n: int = 1500, seed: int = 0) -> pd.DataFrame:
-    """Numeric, heavy-tailed, rate, categorical, a numeric code, a constant and a label."""
-    rng = np.random.default_rng(seed)
-    colour = rng.choice(["red", "green", "blue"], size=n, p=[0.6, 0.3, 0.1])
-    size = rng.normal(10, 2, size=n) + (colour == "red") * 3
-    return pd.DataFrame({
-        "size": size,
-        "bytes": np.floor(rng.lognormal(5, 2, size=n)),
-        "rate": rng.uniform(0, 1, size=n).round(2),
-        "colour": colour,
-        "code": rng.integers(1, 4, size=n),
-        "negative": -rng.lognormal(0, 1.5, size=n),
-        "constant": np.ones(n),
-        "label": np.where(rng.uniform(size=n) < 0.1, "anomaly", "normal"),
-    })
-
-
-@pytest.fixture(scope="module")
-def h2o_frame():
-    import h2o
-
-    from aebook import start_h2o, unique_id
-
-    session = start_h2o(max_mem_size="1G", nthreads=1)
-    table = synthetic_table()
-    frame = h2o.H2OFrame(table, destination_frame=unique_id("synthetic"),
-                         column_types={"colour": "enum", "label": "enum"})
-    yield table, frame, session
-    session.stop()
 
 
 @pytest.mark.h2o
@@ -220,16 +216,6 @@ def test_split_rows_is_exact_disjoint_and_repeatable(h2o_frame):
         split_rows(frame, [0.7, 0.7], ["x", "y"], seed=1)
 
 
-@pytest.fixture(scope="module")
-def trained(h2o_frame):
-    table, frame, _ = h2o_frame
-    roles = column_roles(frame, target="label", categorical=["code"])
-    roles.log1p = heavy_tailed(frame, roles.numeric)
-    ready = transform(frame, roles, "synthetic_model_input")
-    model = train_autoencoder(ready, roles, "synthetic_autoencoder", hidden=[4], epochs=5, seed=7)
-    return table, ready, roles, model
-
-
 @pytest.mark.h2o
 def test_errors_per_feature_and_shares_agree(trained):
     _, ready, roles, model = trained
@@ -249,98 +235,6 @@ def test_training_is_reproducible(trained):
     again = train_autoencoder(ready, roles, "synthetic_autoencoder_again", hidden=[4], epochs=5,
                               seed=7)
     assert np.array_equal(reconstruction_errors(again, ready), reconstruction_errors(model, ready))
-
-
-@pytest.fixture(scope="module")
-def mojos(trained, tmp_path_factory):
-    """The trained model (standardize=True) and one with standardize=False, as MOJOs."""
-    table, ready, roles, model = trained
-    unscaled = train_autoencoder(ready, roles, "synthetic_unscaled", hidden=[4], epochs=5,
-                                 seed=7, standardize=False)
-    folders = {True: tmp_path_factory.mktemp("mojo_std"),
-               False: tmp_path_factory.mktemp("mojo_raw")}
-    return {standardize: (m, *export_mojo(m, folders[standardize]))
-            for standardize, m in [(True, model), (False, unscaled)]}
-
-
-def odd_rows(raw: pd.DataFrame) -> pd.DataFrame:
-    """Rows H2O never saw the like of: unseen levels and missing values."""
-    odd = raw.head(5).copy().reset_index(drop=True)
-    odd["colour"] = odd["colour"].astype(object)
-    odd["code"] = odd["code"].astype(float)
-    odd.loc[0, "colour"] = "purple"  # a level not seen in training
-    odd.loc[1, "size"] = np.nan  # a missing number
-    odd.loc[2, "colour"] = None  # a missing category
-    odd.loc[3, "code"] = 9  # an unseen level of a numeric code made a category
-    odd.loc[4, ["bytes", "code"]] = np.nan  # a missing log1p column and code
-    return odd
-
-
-@pytest.mark.h2o
-@pytest.mark.parametrize("standardize", [True, False])
-def test_mojo_errors_equal_anomaly(trained, mojos, standardize):
-    import h2o
-
-    from aebook import unique_id
-
-    table, ready, roles, _ = trained
-    model, mojo, jar = mojos[standardize]
-    assert mojo.name == "autoencoder_mojo.zip" and jar.name == "h2o-genmodel.jar"
-    scorer = MojoScorer.load(mojo, jar, roles.log1p)
-    assert scorer.inputs == list(per_feature_errors(model, ready[:2, :]).columns)
-    assert (scorer.normsub is not None) == standardize
-    raw = table.drop(columns=["label"])  # as new data arrives: untransformed
-    expected = reconstruction_errors(model, ready)
-    assert np.max(np.abs(scorer.errors(raw) - expected)) <= 1e-6
-    odd = odd_rows(raw)
-    odd_frame = h2o.H2OFrame(odd, destination_frame=unique_id("synthetic_odd"),
-                             column_types={"colour": "enum", "code": "real"})
-    odd_ready = transform(odd_frame, roles, "synthetic_odd_ready")
-    got = scorer.per_feature(odd)
-    assert np.all(np.isfinite(got.to_numpy()))
-    want = per_feature_errors(model, odd_ready)
-    assert np.max(np.abs(got.to_numpy() - want.to_numpy())) <= 1e-6
-    assert np.max(np.abs(scorer.errors(odd) - want.mean(axis=1).to_numpy())) <= 1e-6
-    encoded = pd.DataFrame(scorer.encode(odd), columns=scorer.inputs)
-    assert encoded.loc[[0, 2, 4], "colour.missing(NA)"].tolist() == [1, 1, 0]
-    assert encoded.loc[[3, 4], "code.missing(NA)"].tolist() == [1, 1]
-    assert encoded.loc[1, "size"] == 0.0  # the training mean, or a raw 0
-
-
-@pytest.mark.h2o
-def test_mojo_scores_in_a_process_without_a_cluster(trained, mojos, tmp_path):
-    import subprocess
-    import sys
-
-    table, ready, roles, model = trained
-    _, mojo, jar = mojos[True]
-    batch = tmp_path / "batch.csv"
-    table.drop(columns=["label"]).to_csv(batch, index=False)
-    script = (
-        "import sys, numpy as np, pandas as pd\n"
-        "from aebook.tabular import MojoScorer\n"
-        f"s = MojoScorer.load({str(mojo)!r}, {str(jar)!r}, {roles.log1p!r})\n"
-        f"np.savetxt({str(tmp_path / 'errors.txt')!r}, s.errors(pd.read_csv({str(batch)!r})))\n"
-        "print('h2o' not in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "True"  # h2o never imported: no cluster reachable
-    errors = np.loadtxt(tmp_path / "errors.txt")
-    assert np.max(np.abs(errors - reconstruction_errors(model, ready))) <= 1e-6
-
-
-@pytest.mark.h2o
-def test_mojo_scorer_says_what_is_wrong(trained, mojos, tmp_path):
-    table, _, roles, _ = trained
-    _, mojo, jar = mojos[True]
-    scorer = MojoScorer.load(mojo, jar, roles.log1p)
-    with pytest.raises(TabularError, match="lacks the model's columns"):
-        scorer.errors(table.drop(columns=["size"]))
-    (tmp_path / "other.zip").write_text("not a zip")
-    with pytest.raises(TabularError, match="not a MOJO"):
-        MojoScorer.load(tmp_path / "other.zip", jar)
-    with pytest.raises(TabularError, match="is missing"):
-        MojoScorer.load(mojo, tmp_path / "nowhere.jar")
 
 
 def test_module_lists_its_public_functions():

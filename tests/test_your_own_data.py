@@ -4,8 +4,10 @@ The checks and files of :mod:`aebook.report` are tested directly (most without H
 the notebook itself runs with papermill on the ECG file, on samples of the network
 connection records (ARFF, with and without a label column), on a small generated
 table (Parquet, and CSV through ``s3://``) with missing values and a category that
-only appears among the rows to score, and on each kind of bad input, which must stop
-the notebook with one sentence before any training.
+only appears among the rows to score, on a CSV whose category holds commas, quotes and
+text beyond ASCII, with a failure injected while the files are written (no
+half-written report may stay), and on each kind of bad input, which must stop the
+notebook with one sentence before any training.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from aebook import path_of
 from aebook.params import ParameterError
 from aebook.report import (
     DEFAULT_OUTPUT_ROOT,
-    LOCK_FILE,
     MIN_FIT_ROWS,
     REPORT_FILES,
     check_data_source,
@@ -38,10 +39,9 @@ from aebook.report import (
     check_normal_rows,
     check_output_folder,
     minimum_normal_rows,
-    publish_report,
     ranked_rows,
+    report_files,
     split_normal_rows,
-    start_report,
 )
 from aebook.tabular import TabularError
 
@@ -105,57 +105,77 @@ def test_output_folder_that_cannot_be_written(tmp_path):
         check_output_folder("output_folder", str(tmp_path), 1)
 
 
-def test_a_published_report_replaces_report_files_only(tmp_path):
+def test_report_files_reach_a_new_folder_together(tmp_path):
+    folder = tmp_path / "reports" / "mine"
+    with report_files(folder) as staging:
+        (staging / "ranked_rows.csv").write_text("rank\n1\n")
+        (staging / "report.json").write_text("{}")
+        assert not folder.exists()  # nothing is in the report folder before the end
+    assert sorted(p.name for p in folder.iterdir()) == ["ranked_rows.csv", "report.json"]
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["mine"]  # no staging left
+
+
+def test_report_files_replace_an_earlier_report_only(tmp_path):
     for name in ("roc_pr.png", "errors.png", "notes.txt"):
         (tmp_path / name).write_text("old")
-    draft = start_report(tmp_path, overwrite=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([LOCK_FILE, draft.name, "errors.png", "notes.txt",
-                                                                 "roc_pr.png"])
-    (draft / "errors.png").write_text("new")
-    assert publish_report(draft) == ["errors.png", "notes.txt"]
+    with report_files(tmp_path, overwrite=True) as staging:
+        (staging / "errors.png").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["errors.png", "notes.txt"]
     assert (tmp_path / "errors.png").read_text() == "new"
     assert "notes.txt" not in REPORT_FILES
+    with pytest.raises(ValueError, match=r"wrote \['notes2.txt'\], which are not in REPORT_FILES"):
+        with report_files(tmp_path, overwrite=True) as staging:
+            (staging / "notes2.txt").write_text("not a report file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["errors.png", "notes.txt"]
 
 
-def test_a_report_half_written_leaves_nothing_in_the_folder(tmp_path):
-    folder = tmp_path / "report"
-    draft = start_report(folder, overwrite=False)
-    (draft / "ranked_rows.csv").write_text("rows")  # then the run fails, before publish_report
-    assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == []
-    check_output_folder("output_folder", str(folder), False)  # still counts as empty
+@pytest.mark.parametrize("existing", [False, True])
+def test_an_error_late_in_the_report_leaves_no_half_written_report(tmp_path, existing):
+    folder = tmp_path / "a" / "b" / "report"
+    if existing:
+        folder.mkdir(parents=True)
+        (folder / "notes.txt").write_text("the reader's")
+        (folder / "ranked_rows.csv").write_text("an earlier report")
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    with pytest.raises(KeyError):
+        with report_files(folder, overwrite=True) as staging:
+            (staging / "ranked_rows.csv").write_text("half of a report")
+            raise KeyError("the last step fails")
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+    if existing:
+        assert (folder / "ranked_rows.csv").read_text() == "an earlier report"
 
 
 def test_two_runs_into_one_new_folder_never_mix_their_files(tmp_path):
     folder = tmp_path / "report"
     check_output_folder("output_folder", str(folder), False)  # both runs pass the check
     other = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys, time
+        import time
         from pathlib import Path
-        from aebook.report import start_report
-        start_report(Path({str(folder)!r}), overwrite=False)
-        print("started", flush=True)
-        time.sleep(60)
+        from aebook.report import report_files
+        with report_files(Path({str(folder)!r})) as staging:
+            print("writing", flush=True)
+            time.sleep(60)
     """)], stdout=subprocess.PIPE, text=True)
     try:
-        assert other.stdout.readline().strip() == "started"
+        assert other.stdout.readline().strip() == "writing"
         with pytest.raises(TabularError, match=r"^another run is writing its report into .*report now: wait "
                                                r"for it to end, or choose another output_folder$"):
-            start_report(folder, overwrite=False)
+            with report_files(folder):
+                pass
     finally:
         other.kill()
         other.wait(timeout=30)
-    draft = start_report(folder, overwrite=False)  # its run died: the folder is free, its draft goes
-    assert sorted(p.name for p in folder.iterdir()) == sorted([LOCK_FILE, draft.name])
-    (draft / "report.json").write_text("{}")
-    publish_report(draft)
-    with pytest.raises(TabularError, match=r"^another run wrote a report into .*report meanwhile \(report\.json\): "
-                                           r"choose another output_folder, or set overwrite=True"):
-        start_report(folder, overwrite=False)
+    with report_files(folder) as staging:  # the other run died: the folder is free
+        (staging / "report.json").write_text("{}")
+    with pytest.raises(TabularError, match=r"^another run wrote a report into .*report meanwhile: choose "
+                                           r"another output_folder, or set overwrite=True to replace it$"):
+        with report_files(folder):
+            pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no lock, no staging left
 
 
 def test_a_disk_without_room_for_the_report_is_refused_before_h2o_starts(tmp_path, monkeypatch):
-    import shutil
-
     from aebook import report
 
     usage = shutil.disk_usage(tmp_path)
@@ -258,7 +278,7 @@ def small_frame(h2o_tables):
 @pytest.mark.h2o
 def test_report_data_checks_with_h2o(small_frame):
     from aebook import tabular
-    from aebook.report import anomaly_labels, check_columns, check_features, known_normal_rows, read_table, take_rows
+    from aebook.report import anomaly_labels, check_columns, check_features, known_normal_rows, read_table
 
     folder, frame = small_frame
     parquet = read_table(folder / "small.parquet", "small_parquet")
@@ -290,8 +310,8 @@ def test_report_data_checks_with_h2o(small_frame):
                                                   "size"])
     with pytest.raises(TabularError, match="^no numeric or categorical feature is left"):
         check_features(columns)
-    part = take_rows(frame, np.array([0, 5, 7]), "three")
-    assert part["id"].as_data_frame()["id"].tolist() == [0, 5, 7]
+    part = tabular.take_rows(frame, np.array([7, 0, 5]), "three")
+    assert part["id"].as_data_frame()["id"].tolist() == [0, 5, 7]  # in the table's order
 
 
 @pytest.mark.h2o
@@ -342,11 +362,11 @@ def small_table(n: int = 300, seed: int = 0) -> pd.DataFrame:
                          "colour": colour, "known": known, "y": y})
 
 
-def run(tmp_path: Path, **parameters) -> tuple[Path, nbformat.NotebookNode]:
+def run(tmp_path: Path, notebook: Path = NOTEBOOK, **parameters) -> tuple[Path, nbformat.NotebookNode]:
     """Run the notebook; return its report folder and the executed notebook."""
     parameters.setdefault("output_folder", str(tmp_path / "report"))
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters,
+    papermill.execute_notebook(str(notebook), str(out), parameters=parameters,
                                cwd=str(NOTEBOOK.parent), kernel_name="python3",
                                progress_bar=False)
     return Path(parameters["output_folder"]), nbformat.read(out, as_version=4)
@@ -380,7 +400,7 @@ def test_report_on_the_ecg_file_without_normal_column(tmp_path):
     ranked, report = check_report(folder, rows=23, labelled=False)
     assert len(report["features"]) == 210
     assert "no normal_column: all 23 rows count as normal" in text_of(nb)
-    assert "the MOJO reconstructs the first rows as H2O does: True" in text_of(nb)
+    assert "the MOJO scores the first rows as H2O does: True" in text_of(nb)
 
 
 def kdd_sample(path: Path, rows: int, label: bool, seed: int = 0) -> Path:
@@ -461,6 +481,50 @@ def test_report_reads_an_s3_object(h2o_tables, tmp_path, monkeypatch):
                          false_alarm_rate=0.05, **SMALL)
     check_report(folder, rows=300, labelled=False)
     assert "s3://your-own-data/tables/small.csv: 300 rows, 6 columns" in text_of(nb)
+
+
+# Level text that once broke the report after every file was written (#27): commas and
+# quotes in a category, braces, a backslash, "-", and text beyond ASCII.
+CITIES = ["New York, NY", "Boston, MA", 'say "hi"', "{x}", "C:\\temp", "-", "Zürich", "東京"]
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+def test_report_on_a_csv_whose_category_holds_commas_quotes_and_any_script(tmp_path):
+    table = small_table()
+    table["city"] = np.random.default_rng(1).choice(CITIES, size=len(table))
+    data = tmp_path / "cities.csv"
+    table.to_csv(data, index=False)
+    folder, nb = run(tmp_path, data=str(data), normal_column="known", normal_value="1",
+                     label_column="y", ignore_columns=["id"], false_alarm_rate=0.05, **SMALL)
+    ranked, report = check_report(folder, rows=300, labelled=True)
+    assert "city" in report["categorical"]
+    cities = pd.read_csv(folder / "ranked_rows.csv", keep_default_na=False)["city"]
+    assert sorted(cities) == sorted(table["city"])  # every level as it is in the file
+    assert "the MOJO scores the first rows as H2O does: True" in text_of(nb)
+
+
+@pytest.mark.slow
+@pytest.mark.h2o
+def test_a_late_error_leaves_no_half_written_report(h2o_tables, tmp_path):
+    """A run that fails while the report's files are written (here: a failure injected
+    after the MOJO, before report.json) leaves no report folder and no staging folder."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    writing = next(c for c in nb.cells if c.cell_type == "code" and "report_files(" in c.source)
+    last_file = "    write_json(staging"
+    assert last_file in writing.source
+    writing.source = writing.source.replace(
+        last_file, '    raise RuntimeError("a late failure")\n' + last_file, 1)
+    broken = tmp_path / "late.ipynb"
+    nbformat.write(nb, broken)
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        run(tmp_path, notebook=broken, data=str(h2o_tables / "small.csv"), normal_column="known",
+            normal_value="1", label_column="y", ignore_columns=["id"], false_alarm_rate=0.05,
+            output_folder=str(runs / "new" / "report"), **SMALL)
+    assert error.value.ename == "RuntimeError" and error.value.evalue == "a late failure"
+    assert list(runs.iterdir()) == []  # neither the report, its parent nor a staging folder
 
 
 BAD_INPUTS = [
@@ -571,9 +635,6 @@ def test_a_read_only_mount_is_called_read_only_not_a_permission_problem(tmp_path
                              f"{sys.executable} -c \"$0\"", probe], capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "is on a read-only file system" in result.stderr, result.stderr[-1500:]
-
-
-# ---- #27: two readers of one shared cluster run the chapter at the same moment ---------------
 
 
 def frames_and_models(url: str) -> set[str]:
