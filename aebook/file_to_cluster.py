@@ -28,6 +28,7 @@ session was started with (:meth:`aebook.object_storage.ObjectStore.private_copy`
 from __future__ import annotations
 
 import contextlib
+import errno
 import re
 import shutil
 import tempfile
@@ -37,7 +38,7 @@ from typing import Any, Literal
 
 from .h2o_session import H2OSetupError, current_session, unique_id
 
-__all__ = ["frame_from_file"]
+__all__ = ["frame_from_file", "frame_from_table"]
 
 Route = Literal["auto", "import", "upload"]
 
@@ -101,6 +102,29 @@ def frame_from_file(source: str | Path, name: str, route: Route = "auto",
         if route == "import":  # a cluster that sees the file but not this machine's temporary folder
             return h2o.import_file(str(path), destination_frame=frame_id, **parse_options)
     return h2o.upload_file(str(path), destination_frame=frame_id, **parse_options)
+
+
+def frame_from_table(table, name: str, column_types: list[str] | None = None):
+    """A small pandas ``table`` as an H2O frame with id ``unique_id(name)``.
+
+    It goes through a CSV in a temporary folder of its own, which goes when the call
+    ends, also on an error (``h2o.H2OFrame(table)`` leaves its temporary file behind
+    when the disk is full); a full temporary disk is one sentence.
+    """
+    import h2o
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="aebook_table_") as folder:
+            path = Path(folder) / "table.csv"
+            table.to_csv(path, index=False)
+            return h2o.upload_file(str(path), destination_frame=unique_id(name), header=1,
+                                   col_types=column_types)
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise H2OSetupError(f"There is no space left in the temporary folder {tempfile.gettempdir()} for "
+                            "a table on its way to H2O: free some space there, or set TMPDIR to a "
+                            "folder with room.") from None
 
 
 def _import_object(url: str, frame_id: str, session, **parse_options: Any):

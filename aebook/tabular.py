@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .file_to_cluster import frame_from_table
 from .h2o_session import unique_id
 
 __all__ = [
@@ -248,9 +249,7 @@ def _take_parts(frame, parts: Sequence[Sequence[int] | np.ndarray], names: Seque
     group = np.full(frame.nrows, -1, dtype=np.int64)
     for k, part in enumerate(parts):
         group[np.asarray(part, dtype=np.int64)] = k
-    groups = h2o.H2OFrame(pd.DataFrame({"group": group}),
-                          destination_frame=unique_id("split_groups"),
-                          column_types=["int"])
+    groups = frame_from_table(pd.DataFrame({"group": group}), "split_groups", ["int"])
     taken = [h2o.assign(frame[groups["group"] == k, :], unique_id(name))
              for k, name in enumerate(names)]
     h2o.remove(groups)

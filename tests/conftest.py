@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -121,3 +122,15 @@ def trained(h2o_frame):
     ready = transform(frame, roles, "synthetic_model_input")
     model = train_autoencoder(ready, roles, "synthetic_autoencoder", hidden=[4], epochs=5, seed=7)
     return table, ready, roles, model
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 16 kB file system (tmpfs), too small for a prepared file: a real full disk."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount)],
+                                           capture_output=True, timeout=30).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True, timeout=30)

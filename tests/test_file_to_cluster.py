@@ -178,3 +178,19 @@ def test_a_failed_import_leaves_no_raw_file_on_the_cluster(owner, tmp_path):
     assert cluster_keys(owner) == before
     assert not leftover_folders([guest.tag])
     guest.stop()
+
+
+def test_a_table_on_a_full_temporary_disk_is_one_sentence_and_leaves_nothing(tiny_disk, monkeypatch):
+    import tempfile
+
+    import pandas as pd
+
+    from aebook.file_to_cluster import frame_from_table
+    from aebook.h2o_session import H2OSetupError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tiny_disk))
+    with pytest.raises(H2OSetupError, match=rf"^There is no space left in the temporary folder {tiny_disk} for a "
+                                            r"table on its way to H2O: free some space there, or set TMPDIR to a "
+                                            r"folder with room\.$"):
+        frame_from_table(pd.DataFrame({"group": range(100_000)}), "groups", ["int"])
+    assert list(tiny_disk.iterdir()) == []

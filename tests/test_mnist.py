@@ -79,18 +79,6 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 16 kB file system (tmpfs), too small for a prepared file: a real full disk."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount)],
-                                           capture_output=True, timeout=30).returncode:
-        pytest.skip("mounting a small tmpfs needs root")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True, timeout=30)
-
-
 def test_a_full_disk_names_the_folder_and_the_fix_and_leaves_nothing(tiny_disk, monkeypatch):
     small_digits(monkeypatch)
     with pytest.raises(DataError) as error:
