@@ -56,8 +56,11 @@ def export_mojo(model, folder: str | Path) -> tuple[Path, Path]:
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             mojo = Path(model.download_mojo(path=str(staging), get_genmodel_jar=True))
-    except H2OValueError as err:
+    except (H2OValueError, OSError) as err:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(err, OSError) or "No space left on device" in str(err):  # h2o wraps some OSErrors
+            raise TabularError(f"the MOJO could not be written to {folder} ({getattr(err, 'strerror', None) or err}):"
+                               " free some space there, or choose another folder") from None
         raise TabularError(f"this h2o client does not export MOJOs ({err})") from None
     target, jar = folder / MOJO_FILE, folder / GENMODEL_JAR
     mojo.replace(target)

@@ -161,3 +161,14 @@ def test_any_level_text_scores_as_in_h2o(odd_levels, monkeypatch):
 
 def test_module_lists_its_public_names():
     assert all(hasattr(mojo_module, name) for name in mojo_module.__all__)
+
+
+@pytest.mark.h2o
+def test_a_full_disk_at_the_mojo_names_the_disk_not_the_client(trained, tiny_disk):
+    from aebook.tabular import TabularError
+
+    model = trained[3]
+    with pytest.raises(TabularError, match=rf"^the MOJO could not be written to {tiny_disk} \(.*No space left on "
+                                           r"device.*\): free some space there, or choose another folder$"):
+        export_mojo(model, tiny_disk)
+    assert list(tiny_disk.iterdir()) == []
