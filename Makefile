@@ -1,4 +1,7 @@
-# make book  - install everything, fetch the data, execute the notebooks, build the HTML book
+# make book  - install everything, fetch the data, build the HTML book from the outputs committed
+#              with the notebooks (make test re-executes every notebook and checks them, nbval)
+# make book EXECUTE=1 - the same, but execute every notebook first (through the execution cache
+#              _build/.jupyter_cache, so a second run re-executes only the notebooks that changed)
 # make test  - lint, then the whole test suite (unit tests, nbval, papermill, book build, Chromium check)
 # make test-fast - the tests not marked slow or h2o (no notebooks, no book build)
 # make compare - add Keras 3 and JAX (requirements-compare.txt), for the Keras-vs-H2O benchmark and its test
@@ -18,6 +21,13 @@ export AEBOOK_DATA_MIRROR
 # read AEBOOK_QUICK, so the full build always runs with it empty. Unset, empty or 0: full.
 QUICK ?= $(AEBOOK_QUICK)
 QUICK_DIR := _build/quick
+# EXECUTE=1 executes every notebook before rendering it (aebook/execute_config.py writes the
+# build's configuration); unset, empty or 0: the committed outputs are rendered.
+EXECUTE ?=
+EXECUTE_DIR := _build/execute
+ifneq ($(filter-out 0 1,$(strip $(EXECUTE))),)
+$(error EXECUTE=$(EXECUTE) is not valid: set it to 1 to execute every notebook before building the book, or to 0 (or leave it unset) to render the committed outputs)
+endif
 
 PYTEST_NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
@@ -25,8 +35,15 @@ PYTEST_NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-c
 
 book: install data
 ifeq ($(filter-out 0,$(strip $(QUICK))),)
+ifeq ($(strip $(EXECUTE)),1)
+	$(BIN)/python -m aebook.execute_config --execute-config $(EXECUTE_DIR)/_config.yml
+	AEBOOK_QUICK= $(BIN)/jupyter-book build . --config $(EXECUTE_DIR)/_config.yml --warningiserror --keep-going
+	@echo "The book, every notebook executed, is in _build/html: open _build/html/index.html in a browser."
+else
 	AEBOOK_QUICK= $(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The book is in _build/html: open _build/html/index.html in a browser."
+	@echo "It shows the outputs committed with the notebooks; make book EXECUTE=1 executes them first."
+endif
 else
 	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.quick_config --quick-config $(QUICK_DIR)/_config.yml
 	AEBOOK_QUICK=$(QUICK) $(BIN)/python -m aebook.build_cluster --short-jobs -- sh -c '\

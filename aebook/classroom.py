@@ -31,6 +31,7 @@ __all__ = [
     "QUICK_PARAMETERS",
     "QuickModeError",
     "apply_quick_mode",
+    "executing_config",
     "quick_book_config",
     "quick_mode",
     "relocated_config",
@@ -121,15 +122,30 @@ def relocated_config(config: dict[str, Any], root: Path) -> dict[str, Any]:
     return moved
 
 
+def executing_config(config: dict[str, Any], cache: Path, root: Path) -> dict[str, Any]:
+    """A copy of the book's ``config`` that executes the notebooks through the jupyter-cache at ``cache``.
+
+    The book's own ``_config.yml`` renders the outputs committed with the notebooks
+    (``execute_notebooks: "off"``); ``make book EXECUTE=1`` and the quick build use
+    this copy, which keeps every other execution setting (timeout, errors). See
+    :func:`relocated_config` for ``root``.
+    """
+    executing = relocated_config(config, root)
+    execute = executing.setdefault("execute", {})
+    execute["execute_notebooks"] = "cache"
+    execute["cache"] = str(cache)
+    return executing
+
+
 def quick_book_config(config: dict[str, Any], cache: Path, root: Path) -> dict[str, Any]:
     """The book's configuration ``config`` for the quick build, with its own execution cache.
 
-    The quick book must never share a jupyter-cache with the full book: the cache keys
-    a notebook by its code, not by the environment, so a shared cache would hand one
-    build the other's outputs. See :func:`relocated_config` for ``root``.
+    The quick book executes every chapter (its outputs are not the committed ones), and
+    must never share a jupyter-cache with the full book: the cache keys a notebook by
+    its code, not by the environment, so a shared cache would hand one build the
+    other's outputs. See :func:`relocated_config` for ``root``.
     """
-    quick = relocated_config(config, root)
-    quick.setdefault("execute", {})["cache"] = str(cache)
+    quick = executing_config(config, cache, root)
     quick["title"] = f"{config.get('title', 'Book')} (quick mode)"
     return quick
 

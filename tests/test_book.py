@@ -1,8 +1,10 @@
-"""Build the book from the committed notebooks and check the HTML.
+"""Build the book as ``make book`` does, and check the HTML.
 
-The build renders the outputs committed with each notebook instead of executing the
+``make book`` renders the outputs committed with each notebook instead of executing the
 notebooks a second time: nbval (``make test``) re-executes every notebook and checks
-those outputs against a fresh run. ``make book`` still executes them.
+those outputs against a fresh run. The fixture runs the Makefile's own recipe, so this
+is the build a newcomer gets; ``make book EXECUTE=1`` executes the notebooks first,
+which a small book here checks (the chapters themselves are executed by nbval).
 
 The static check follows every internal link and image; headless Chromium then loads
 every page, checks that every image has loaded, and saves a screenshot of each page
@@ -14,19 +16,28 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import re
+import shutil
 import subprocess
 import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import nbformat
 import pytest
 import yaml
-from browser import CHROMIUM, CHROMIUM_ARGS, raw_syntax_in
+from browser import CHROMIUM, CHROMIUM_ARGS, prose_numbers, raw_syntax_in
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
+BIN = Path(sys.executable).parent
+BUILD_TIMEOUT = 1200  # seconds; the build renders and executes only the pages that ask for it
+EXECUTED = re.compile(r"^(\S+): Executed notebook in", re.MULTILINE)
+# what a build must not inherit from the shell: the switches of the other builds
+SWITCHES = ("AEBOOK_QUICK", "QUICK", "EXECUTE")
 
 pytestmark = pytest.mark.slow
 
@@ -36,23 +47,104 @@ def toc_pages() -> list[str]:
     return [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
 
 
-@pytest.fixture(scope="module")
-def book() -> Path:
-    """``jupyter-book build .`` with execution off: warnings are errors."""
-    from aebook.classroom import relocated_config
+def forced_pages() -> set[str]:
+    """The pages that ask to be executed at every build (``mystnb: execution_mode: force``)."""
+    forced = set()
+    for name in toc_pages():
+        source = next(p for p in (ROOT / f"{name}.md", ROOT / f"{name}.ipynb") if p.is_file())
+        if source.suffix == ".ipynb":
+            metadata = nbformat.read(source, as_version=4).metadata
+        else:
+            text = source.read_text(encoding="utf-8")
+            metadata = yaml.safe_load(text.split("---\n")[1]) if text.startswith("---\n") else {}
+        if (metadata.get("mystnb") or {}).get("execution_mode") == "force":
+            forced.add(str(source.relative_to(ROOT)))
+    return forced
 
-    config = relocated_config(yaml.safe_load((ROOT / "_config.yml").read_text()), ROOT)
-    config.setdefault("execute", {})["execute_notebooks"] = "off"
-    test_config = ROOT / "_build" / "test-config" / "_config.yml"
-    test_config.parent.mkdir(parents=True, exist_ok=True)
-    test_config.write_text(yaml.safe_dump(config, sort_keys=False))
+
+def build_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in SWITCHES}
+
+
+@pytest.fixture(scope="module")
+def build_log() -> str:
+    """``make book``'s recipe (the packages and data taken as installed, ``-o``), with this
+    interpreter's environment as ``BIN``: warnings are errors. From a clean build, as in a fresh
+    clone (the rest of ``_build``, such as the screenshots, stays). Its output."""
+    for name in ("html", ".doctrees", "jupyter_execute"):  # what make book writes
+        shutil.rmtree(ROOT / "_build" / name, ignore_errors=True)
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(test_config),
-         "--warningiserror", "--keep-going"],
-        capture_output=True, text=True, cwd=ROOT,
+        ["make", "--no-print-directory", "-o", "install", "-o", "data", "book", f"BIN={BIN}", "EXECUTE=", "QUICK="],
+        capture_output=True, text=True, cwd=ROOT, env=build_env(), timeout=BUILD_TIMEOUT,
     )
     assert result.returncode == 0, f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def book(build_log) -> Path:
     return HTML
+
+
+def test_make_book_executes_no_chapter_only_the_pages_that_ask_for_it(build_log):
+    executed = {str(Path(p).relative_to(ROOT)) if Path(p).is_absolute() else p
+                for p in EXECUTED.findall(re.sub(r"\x1b\[[0-9;]*m", "", build_log))}
+    assert executed == forced_pages()
+    assert "make book EXECUTE=1 executes them first" in build_log  # it says how to execute them
+
+
+def test_the_prose_each_chapter_computed_shows_on_its_page(book):
+    """The computed paragraphs (``aebook.glue.prose``) come from the committed outputs."""
+    problems = []
+    for name in [p for p in toc_pages() if p.startswith("notebooks/")]:
+        numbers = prose_numbers(ROOT / f"{name}.ipynb")
+        text = text_of(book / f"{name}.html")
+        missing = sorted({n for n in numbers if n not in text})
+        if missing:
+            problems.append(f"{name}: computed numbers of the prose not on the page: {missing[:10]}")
+    assert not problems, "\n".join(problems)
+
+
+def text_of(page: Path) -> str:
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("main").get_text()
+
+
+def small_book(folder: Path) -> Path:
+    """A book of one notebook without outputs (it prints 6 * 7), with the real book's ``execute:``."""
+    real = yaml.safe_load((ROOT / "_config.yml").read_text())
+    folder.mkdir()
+    config = {"title": "Small", "only_build_toc_files": True, "execute": real["execute"],
+              "exclude_patterns": ["_build"]}
+    (folder / "_config.yml").write_text(yaml.safe_dump(config))
+    (folder / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro",
+                                                     "chapters": [{"file": "sums"}]}))
+    (folder / "intro.md").write_text("# Small\n\nOne notebook.\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Sums"),
+                                         nbformat.v4.new_code_cell("print(6 * 7, 'apples')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "sums.ipynb")
+    return folder
+
+
+def test_the_book_config_renders_committed_outputs_and_execute_1_executes_every_notebook(tmp_path):
+    """The two routes of ``make book`` on a small book with the real ``execute:`` settings."""
+    book = small_book(tmp_path / "book")
+    jupyter_book = [str(BIN / "jupyter-book"), "build", str(book), "--warningiserror"]
+    rendered = subprocess.run(jupyter_book, capture_output=True, text=True, env=build_env(), timeout=600)
+    assert rendered.returncode == 0, rendered.stdout[-4000:]
+    page = text_of(book / "_build" / "html" / "sums.html")
+    assert "6 * 7" in page and "42 apples" not in page  # the notebook has no outputs to render
+    assert not (book / "_build" / ".jupyter_cache").exists()
+
+    executing = book / "_build" / "execute" / "_config.yml"
+    written = subprocess.run([sys.executable, "-m", "aebook.execute_config", "--execute-config", str(executing),
+                              "--config", str(book / "_config.yml")], capture_output=True, text=True, timeout=60)
+    assert written.returncode == 0, written.stderr
+    executed = subprocess.run(jupyter_book + ["--config", str(executing)], capture_output=True, text=True,
+                              env=build_env(), timeout=600)
+    assert executed.returncode == 0, executed.stdout[-4000:]
+    assert "42 apples" in text_of(book / "_build" / "html" / "sums.html")
+    assert (book / "_build" / ".jupyter_cache").is_dir()  # the cache _config.yml names, in the book's folder
 
 
 def test_every_chapter_has_a_page(book):

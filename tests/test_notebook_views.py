@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import socket
 import subprocess
@@ -24,14 +23,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, raw_syntax_in
+from browser import CHROMIUM, CHROMIUM_ARGS, prose_numbers, raw_syntax_in
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SHOTS = ROOT / "_build" / "screenshots"
-NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-# math (typeset, not text) and link targets (not shown) hold no number a reader reads
-NOT_SHOWN = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|\]\([^)]*\)", re.S)
 
 pytestmark = pytest.mark.slow
 
@@ -49,12 +45,7 @@ PAGE_STATE = """root => {
 def expected(path: Path) -> tuple[list[str], int]:
     """The numbers the prose cells printed, and the number of solutions in the notebook."""
     nb = nbformat.read(path, as_version=4)
-    numbers = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            markdown = output.get("data", {}).get("text/markdown")
-            if markdown:
-                numbers += NUMBER.findall(NOT_SHOWN.sub(" ", markdown))
+    numbers = prose_numbers(path)
     solutions = sum("<summary>Solution" in c.source for c in nb.cells if c.cell_type == "markdown")
     return numbers, solutions
 

@@ -48,7 +48,7 @@ def test_the_committed_figures_are_a_complete_quick_run():
         <= sum(c["seconds"] for c in build["chapters"])
 
 
-@pytest.mark.parametrize("name", ["quick_book", "data_to_h2o"])
+@pytest.mark.parametrize("name", ["quick_book", "data_to_h2o", "book_build"])
 def test_the_committed_results_match_their_schema_and_a_broken_copy_does_not(name, tmp_path):
     import json
 
