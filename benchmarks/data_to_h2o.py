@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 
 from aebook import start_h2o, start_object_store
-from aebook.benchmark_results import ResultsError, check_output_path, run_environment
 from aebook.file_to_cluster import time_routes
 from aebook.mnist import prepared_file
 from aebook.params import ParameterError, check_memory_size
+from aebook.results_files import ResultsError, check_output_path, run_environment
 from aebook.schemas import write_checked
 
 ROOT = Path(__file__).resolve().parent.parent

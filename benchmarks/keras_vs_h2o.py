@@ -57,9 +57,9 @@ from pathlib import Path
 
 import numpy as np
 
-from aebook.benchmark_results import ResultsError, check_output_path, run_environment, run_header
 from aebook.files import write_json
 from aebook.keras_comparison import BENCHMARK, SCHEMA_VERSION, check_keras_vs_h2o
+from aebook.results_files import ResultsError, check_output_path, run_environment, run_header
 from aebook.scoring_history import history_rows
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,15 +33,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from benchmark_arguments import check_arguments as check_run_arguments
 
-from aebook.benchmark_results import (
-    check_run_arguments,
-    check_search_results,
-    choose_settings,
-    resolve,
-    run_environment,
-    run_header,
-)
+from aebook.one_class_mnist_results import check_search_results, choose_settings
+from aebook.results_files import resolve, run_environment, run_header
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "benchmarks/one_class_field.py"

@@ -47,17 +47,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from benchmark_arguments import check_arguments as check_run_arguments
 
-from aebook.benchmark_results import (
-    BENCHMARK,
-    SCHEMA_VERSION,
-    check_run_arguments,
-    check_search_results,
-    resolve,
-    run_header,
-    summarize,
-    write_results,
-)
+from aebook.one_class_mnist_results import BENCHMARK, SCHEMA_VERSION, check_search_results, summarize, write_results
+from aebook.results_files import resolve, run_header
 from aebook.scoring_history import history_rows
 
 ROOT = Path(__file__).resolve().parent.parent

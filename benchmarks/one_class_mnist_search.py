@@ -35,16 +35,16 @@ import time
 from pathlib import Path
 
 import numpy as np
+from benchmark_arguments import check_arguments as check_run_arguments
 
-from aebook.benchmark_results import (
+from aebook.one_class_mnist_results import (
     SEARCH_BENCHMARK,
     SEARCH_SCHEMA_VERSION,
     SEARCH_SCRIPT,
-    check_run_arguments,
     choose_settings,
-    run_header,
     write_search_results,
 )
+from aebook.results_files import run_header
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "one_class_mnist_search.json"
@@ -275,9 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     from one_class_mnist import to_h2o
 
     from aebook import h2o_session
-    from aebook.benchmark_results import run_environment
     from aebook.h2o_session import find_java, java_major_version
     from aebook.mnist import PIXELS, load_mnist
+    from aebook.results_files import run_environment
 
     print(f"one-class MNIST search ({'quick' if args.quick else 'full'}): digits {digits}", flush=True)
     images, labels = load_mnist("train")  # the test split is never loaded

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aebook.benchmark_results import ResultsError, check_output_path, run_environment
 from aebook.files import write_json
+from aebook.results_files import ResultsError, check_output_path, run_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW, STRIDE, TRAIN_END = 210, 10, 4200

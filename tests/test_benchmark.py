@@ -119,7 +119,7 @@ def test_the_search_rejects_bad_arguments_at_once(args, message):
 
 @pytest.mark.h2o
 def test_the_quick_search_writes_a_checked_file(tmp_path):
-    from aebook.benchmark_results import load_search_results
+    from aebook.one_class_mnist_results import load_search_results
 
     out = tmp_path / "search.json"
     result = run_script(SEARCH_SCRIPT, "--quick", "--out", str(out))
@@ -143,7 +143,7 @@ def test_the_quick_search_writes_a_checked_file(tmp_path):
     for run in raw["runs"]:
         if run["candidate"] == "ensemble_top3" and run["digit"] == 0:
             run["auroc"] = 1.0  # make it the choice of digit 0
-    from aebook.benchmark_results import choose_settings
+    from aebook.one_class_mnist_results import choose_settings
 
     raw["chosen"] = choose_settings(raw["runs"], list(raw["candidates"]))
     ensemble_search = tmp_path / "ensemble_search.json"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from aebook.benchmark_results import ResultsError
 from aebook.keras_comparison import DEFAULT_RESULTS, load_keras_vs_h2o
+from aebook.results_files import ResultsError
 from aebook.schemas import schema
 
 ROOT = Path(__file__).resolve().parent.parent

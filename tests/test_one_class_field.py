@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from aebook.benchmark_results import ResultsError
 from aebook.detectors import CANDIDATES, PEERS
 from aebook.field_results import check_field_results, load_field_results
+from aebook.results_files import ResultsError
 from scripts import ROOT, run_script
 
 SCRIPT = ROOT / "benchmarks" / "one_class_field.py"

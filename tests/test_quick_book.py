@@ -52,7 +52,7 @@ def test_the_committed_figures_are_a_complete_quick_run():
 def test_the_committed_results_match_their_schema_and_a_broken_copy_does_not(name, tmp_path):
     import json
 
-    from aebook.benchmark_results import ResultsError
+    from aebook.results_files import ResultsError
     from aebook.schemas import load_checked
 
     committed = ROOT / "benchmarks" / "results" / f"{name}.json"
