@@ -24,7 +24,7 @@ from aebook.one_class_mnist_results import (
 )
 from aebook.results_files import ResultsError, check_output_path, run_header
 from aebook.schemas import schema
-from scripts import run_script
+from scripts import usage_error
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = "benchmarks/results/one_class_mnist.json"
@@ -244,15 +244,11 @@ def test_check_output_path_rejects_what_cannot_be_written(tmp_path, make, proble
 @pytest.mark.parametrize("out", ["{tmp}/file/r.json", "{tmp}", "/proc/aebook/r.json"])
 def test_the_benchmark_checks_out_before_it_starts(tmp_path, out):
     (tmp_path / "file").write_text("")
-    result = run_script(SCRIPT, "--quick", "--out", out.format(tmp=tmp_path), timeout=60)
-    assert result.returncode == 2, result.stdout[-2000:]
-    assert "error: --out: " in result.stderr and "Traceback" not in result.stderr
-    assert "one-class MNIST benchmark" not in result.stdout  # nothing was run
+    assert "error: --out: " in usage_error(SCRIPT, "--quick", "--out", out.format(tmp=tmp_path))
 
 
 def test_the_benchmark_rejects_a_memory_size_beyond_the_machine():
-    result = run_script(SCRIPT, "--quick", "--max-mem-size", "99999G", timeout=60)
-    assert result.returncode == 2 and "this machine's memory" in result.stderr
+    assert "this machine's memory" in usage_error(SCRIPT, "--quick", "--max-mem-size", "99999G")
 
 
 
