@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "store": "local S3 server (moto)" if store.owned else "shared store",
         **run_environment(load_start, {"h2o": version}),
     }
-    write_checked(args.out, results, "data_to_h2o", "run benchmarks/data_to_h2o.py again")
+    write_checked(args.out, results, "data_to_h2o")
     print(f"wrote {args.out}")
     return 0
 
