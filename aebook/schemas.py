@@ -79,11 +79,12 @@ def _non_finite(value: Any, where: str = "") -> str | None:
     return None
 
 
-def _foreign(data: Any, name: str, script: str) -> str | None:
-    """Why ``data`` is not a file of ``script`` at all (another JSON, another benchmark or
-    schema version), or None: a clearer sentence than the schema's first error."""
+def _problem_before_the_schema(data: Any, name: str, script: str) -> str | None:
+    """Why ``data`` is not a file of ``script`` at all (not an object, another benchmark or
+    schema version) or holds a NaN or infinity, or None: a clearer sentence than the schema's
+    first error. Every results file is a JSON object."""
     expected = schema(name)
-    if expected.get("type") == "object" and not isinstance(data, dict):
+    if not isinstance(data, dict):
         return f"it holds a JSON {type(data).__name__}, not the object {script} writes"
     identity = {key: expected.get("properties", {}).get(key, {}).get("const", None)
                 for key in ("benchmark", "schema_version")}
@@ -120,7 +121,7 @@ class ResultsFile:
     def check(self, data: Any, source: str | Path = "the results") -> Any:
         """``data`` if it is what the script writes, else :class:`ResultsError` naming ``source``."""
         where = shown(source) if isinstance(source, Path) else source
-        problem = _foreign(data, self.name, self.script)
+        problem = _problem_before_the_schema(data, self.name, self.script)
         if problem is None:
             check_against_schema(data, self.name, where, self.rerun)
             problem = self.consistency(data) if self.consistency else None

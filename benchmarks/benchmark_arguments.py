@@ -20,7 +20,18 @@ from pathlib import Path
 
 from aebook.results_files import ResultsError, check_output_path
 
-__all__ = ["DEFAULT_SEARCH", "ROOT", "benchmark_parser", "check_arguments", "read_search", "run_settings"]
+__all__ = [
+    "DEFAULT_SEARCH",
+    "ROOT",
+    "add_digits",
+    "add_max_mem_size",
+    "add_out",
+    "add_search",
+    "benchmark_parser",
+    "check_arguments",
+    "read_search",
+    "run_settings",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEARCH = "benchmarks/results/one_class_mnist_search.json"
@@ -51,6 +62,7 @@ def add_search(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def add_max_mem_size(parser: argparse.ArgumentParser) -> None:
+    """``--max-mem-size``, the memory cap of the local H2O (checked by :func:`check_arguments`)."""
     parser.add_argument("--max-mem-size", default="2G", help='memory cap of the local H2O (default "2G")')
 
 
