@@ -2,24 +2,19 @@
 
 The JSON Schema ``benchmarks/schemas/one_class_field.schema.json`` says what the file
 holds; the checks here need Python: every method has one run per digit, the summary
-is the mean of the runs, and each interval contains its estimate.
+is the mean of the runs, and each interval contains its estimate. Both go through
+:class:`aebook.schemas.ResultsFile`: a problem is one sentence naming the file and the fix.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
-from .benchmark_results import ResultsError, resolve
-from .files import write_json
-from .schemas import check_against_schema
+from .schemas import ResultsFile
 
 __all__ = ["FIELD_SCRIPT", "check_field_results", "load_field_results", "write_field_results"]
 
 FIELD_SCRIPT = "benchmarks/one_class_field.py"
-RERUN = f"run {FIELD_SCRIPT} again to write a complete file (or restore it from git)"
 
 
 def _consistency(results: dict) -> str | None:
@@ -43,38 +38,8 @@ def _consistency(results: dict) -> str | None:
     return None
 
 
-def check_field_results(results: object, source: str | Path = "the results") -> dict:
-    """``results`` if it is what the benchmark writes, else :class:`ResultsError` naming ``source``."""
-    check_against_schema(results, "one_class_field", source, RERUN)
-    problem = _consistency(results)  # type: ignore[arg-type]
-    if problem:
-        raise ResultsError(f"{source}: {problem}; {RERUN}.")
-    return results  # type: ignore[return-value]
+FIELD = ResultsFile("one_class_field", _consistency)
 
-
-def write_field_results(results: dict, path: str | Path) -> Path:
-    """Write ``results`` atomically, then raise :class:`ResultsError` if they fail the
-    checks: a finished run is never thrown away, and a wrong one is never silent."""
-    try:
-        check_field_results(results, path)
-        problem = None
-    except ResultsError as err:
-        problem = err
-    write_json(path, results)
-    if problem is not None:
-        raise problem
-    return Path(path)
-
-
-def load_field_results(path: str | Path) -> dict:
-    """The checked contents of ``path`` (a relative path starts at the project folder)."""
-    full = resolve(path)
-    if not full.is_file():
-        raise ResultsError(f"{path} is not a file (relative paths start at the project folder): give an "
-                           f"existing results file, or run {FIELD_SCRIPT} to create one.")
-    try:
-        results = json.loads(full.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise ResultsError(f"{path} cannot be read as JSON ({err}), so it is cut short or not a results "
-                           f"file; {RERUN}.") from None
-    return check_field_results(results, path)
+check_field_results = FIELD.check
+load_field_results = FIELD.load
+write_field_results = FIELD.write

@@ -3,28 +3,27 @@
 The benchmark runs the Keras original of the deep MNIST chapter's autoencoder
 (McCaffrey's 784-100-50-100-784 tanh demo) beside H2O's version of the same net and
 writes one JSON file; the chapter reads the committed copy with :func:`load_keras_vs_h2o`.
-The script (before it writes) and the loader both go through :func:`check_keras_vs_h2o`:
-the JSON Schema ``benchmarks/schemas/keras_vs_h2o.schema.json`` (fields, types, ranges),
-then what a schema cannot say (no NaN or infinity, curves as long as their epochs,
-means that are the means of their digits, a chosen setting that was measured). A
-problem is one sentence naming the file and the fix.
+The script (before it writes) and the loader both go through :func:`check_keras_vs_h2o`
+(:class:`aebook.schemas.ResultsFile`): no NaN or infinity, the JSON Schema
+``benchmarks/schemas/keras_vs_h2o.schema.json`` (fields, types, ranges), then what a
+schema cannot say, here (curves as long as their epochs, means that are the means of
+their digits, a chosen setting that was measured). A problem is one sentence naming the
+file and the fix.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
-from typing import Any
 
-from .benchmark_results import PROJECT_ROOT, ResultsError, resolve
-from .schemas import check_against_schema
+from .schemas import ResultsFile
 
 __all__ = [
     "BENCHMARK",
     "DEFAULT_RESULTS",
     "SCHEMA_NAME",
     "SCHEMA_VERSION",
+    "KERAS_VS_H2O",
     "SCRIPT",
     "check_keras_vs_h2o",
     "load_keras_vs_h2o",
@@ -35,32 +34,6 @@ SCHEMA_VERSION = 1
 SCHEMA_NAME = "keras_vs_h2o"
 SCRIPT = "benchmarks/keras_vs_h2o.py"
 DEFAULT_RESULTS = "benchmarks/results/keras_vs_h2o.json"
-RERUN = f"run {SCRIPT} again to write a complete file (or restore it from git)"
-
-
-def _shown(path: str | Path) -> str:
-    """The path as the reader gave it: relative to the project when it is inside."""
-    try:
-        return str(Path(path).relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
-
-
-def _non_finite(value: Any, where: str = "") -> str | None:
-    """The place of the first NaN or infinity in ``value``, or None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return where or "the top level"
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _non_finite(item, f"{where}/{key}" if where else str(key))
-        if found:
-            return found
-    return None
 
 
 def _mean(values: list[float]) -> float:
@@ -69,9 +42,6 @@ def _mean(values: list[float]) -> float:
 
 def _consistency(data: dict) -> str | None:
     """The first disagreement inside a file that matches the schema, or None."""
-    place = _non_finite(data)
-    if place:
-        return f"at {place}, a number is NaN or infinite"
     curves = data["loss_curves"]
     for name in ("loss", "mse_end_of_epoch"):
         if len(curves["keras"][name]) != curves["epochs"]:
@@ -101,34 +71,11 @@ def _consistency(data: dict) -> str | None:
     return None
 
 
-def check_keras_vs_h2o(data: Any, source: str | Path = "the results") -> dict:
-    """``data`` if it is what ``benchmarks/keras_vs_h2o.py`` writes; else :class:`ResultsError`
-    in one sentence naming ``source`` and the fix."""
-    shown = _shown(source) if isinstance(source, Path) else source
-    check_against_schema(data, SCHEMA_NAME, shown, RERUN)
-    problem = _consistency(data)
-    if problem:
-        raise ResultsError(f"{shown}: {problem}; {RERUN}.")
-    return data
+KERAS_VS_H2O = ResultsFile(SCHEMA_NAME, _consistency)
+
+check_keras_vs_h2o = KERAS_VS_H2O.check
 
 
 def load_keras_vs_h2o(path: str | Path = DEFAULT_RESULTS) -> dict:
     """The checked contents of the results file ``path`` (relative: from the project folder)."""
-    if not isinstance(path, (str, Path)) or not str(path).endswith(".json"):
-        raise ResultsError(f"path={path!r} is not the path of a .json file: give the file that {SCRIPT} "
-                           f"wrote, such as {DEFAULT_RESULTS}.")
-    full = resolve(path)
-    try:
-        text = full.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResultsError(f"{_shown(full)} is not a file (relative paths start at the project folder): "
-                           f"run {SCRIPT} to write it, or restore it from git.") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ResultsError(f"{_shown(full)} cannot be read ({err}); {RERUN}.") from None
-    try:
-        data = json.loads(text)
-    except ValueError as err:
-        reason = f"line {err.lineno}: {err.msg}" if isinstance(err, json.JSONDecodeError) else str(err)
-        raise ResultsError(f"{_shown(full)} cannot be read as JSON ({reason}), so it is cut short or not a "
-                           f"results file; {RERUN}.") from None
-    return check_keras_vs_h2o(data, full)
+    return KERAS_VS_H2O.load(path)

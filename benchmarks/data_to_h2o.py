@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 
 from aebook import start_h2o, start_object_store
-from aebook.benchmark_results import ResultsError, check_output_path, run_environment
 from aebook.file_to_cluster import time_routes
 from aebook.mnist import prepared_file
 from aebook.params import ParameterError, check_memory_size
+from aebook.results_files import ResultsError, check_output_path, run_environment
 from aebook.schemas import write_checked
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "store": "local S3 server (moto)" if store.owned else "shared store",
         **run_environment(load_start, {"h2o": version}),
     }
-    write_checked(args.out, results, "data_to_h2o", "run benchmarks/data_to_h2o.py again")
+    write_checked(args.out, results, "data_to_h2o")
     print(f"wrote {args.out}")
     return 0
 

@@ -55,16 +55,18 @@ import time
 import warnings
 from pathlib import Path
 
+import benchmark_arguments as arguments
 import numpy as np
 
-from aebook.benchmark_results import ResultsError, check_output_path, run_environment, run_header
 from aebook.files import write_json
-from aebook.keras_comparison import BENCHMARK, SCHEMA_VERSION, check_keras_vs_h2o
+from aebook.keras_comparison import BENCHMARK, KERAS_VS_H2O, SCHEMA_VERSION, SCRIPT
+from aebook.results_files import ResultsError, run_environment, run_header
 from aebook.scoring_history import history_rows
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = ROOT / "benchmarks" / "out" / "keras_vs_h2o.json"
-SCRIPT = "benchmarks/keras_vs_h2o.py"
+DESCRIPTION = ("The Keras demo's 784-100-50-100-784 autoencoder against H2O's version of it: H2O's speed settings, "
+               "seconds per epoch, loss curves, agreement and one-class AUROC, in one run.")
+QUICK_HELP = ("200 digits, a reduced settings sweep, 2 turns of 2 epochs, 3-epoch curves, digits 0 1 for 2 epochs "
+              "(about 2 minutes)")
 SOURCE = "https://visualstudiomagazine.com/articles/2019/03/01/neural-anomaly-detection-using-keras.aspx"
 
 # The demo as its text gives it.
@@ -123,17 +125,9 @@ QUICK = {"n_train": 200, "warmup_epochs": 2, "warmup_max_epochs": 2, "sweep_epoc
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="keras_vs_h2o.py",
-        description="The Keras demo's 784-100-50-100-784 autoencoder against H2O's version of it: H2O's speed "
-                    "settings, seconds per epoch, loss curves, agreement and one-class AUROC, in one run.")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: 200 digits, a reduced settings sweep, 2 turns of 2 epochs, 3-epoch "
-                             "curves, digits 0 1 for 2 epochs (about 2 minutes)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="where to write the JSON (default: benchmarks/out/keras_vs_h2o.json)")
-    parser.add_argument("--digits", type=int, nargs="+", metavar="D",
-                        help="digits of the one-class runs, each 0-9 (default: all ten; quick: 0 1)")
+    parser = arguments.benchmark_parser("keras_vs_h2o", DESCRIPTION, QUICK_HELP)
+    arguments.add_out(parser)
+    arguments.add_digits(parser, "digits of the one-class runs, each 0-9 (default: all ten; quick: 0 1)")
     parser.add_argument("--one-class-epochs", type=int, metavar="N",
                         help="epochs of each one-class model, both libraries (default 30; quick 2)")
     parser.add_argument("--turns", type=int, metavar="N", help="timing turns of each model (default 5; quick 2)")
@@ -141,21 +135,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="time the whole run may take; the loss curves get fewer than 400 epochs if H2O "
                              "would need more (default 25; quick 3)")
     parser.add_argument("--seed", type=int, default=1, help="seed of both libraries (default 1, as the demo)")
-    parser.add_argument("--max-mem-size", default="2G", help='memory cap of the local H2O (default "2G")')
+    arguments.add_max_mem_size(parser)
     args = parser.parse_args(argv)
-    check_arguments(parser, args)
+    arguments.check_arguments(parser, args)
+    check_own_arguments(parser, args)
     return args
 
 
-def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """One sentence through ``parser.error`` for a bad value, before any work."""
-    from aebook.params import ParameterError, check_memory_size
-
-    if args.digits is not None:
-        if any(not 0 <= d <= 9 for d in args.digits):
-            parser.error(f"--digits: each digit must be from 0 to 9, got {args.digits}")
-        if len(set(args.digits)) != len(args.digits):
-            parser.error(f"--digits: each digit at most once, got {args.digits}")
+def check_own_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """One sentence through ``parser.error`` for a bad value of this script's own arguments, before any work."""
     if args.one_class_epochs is not None and not 1 <= args.one_class_epochs <= 1000:
         parser.error(f"--one-class-epochs must be from 1 to 1000, got {args.one_class_epochs}")
     if args.turns is not None and not 2 <= args.turns <= 20:
@@ -164,14 +152,6 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(f"--budget-minutes must be from 1 to 600, got {args.budget_minutes:g}")
     if args.seed < 0:
         parser.error(f"--seed must be >= 0, got {args.seed}")
-    try:
-        check_memory_size("--max-mem-size", args.max_mem_size, minimum="1G")
-    except ParameterError as err:
-        parser.error(str(err))
-    try:  # now, not after a run of many minutes
-        args.out = check_output_path(args.out)
-    except ResultsError as err:
-        parser.error(f"--out: {err}")
     missing = [name for name in ("keras", "jax") if importlib.util.find_spec(name) is None]
     if missing:
         parser.error(f"{' and '.join(missing)} not installed: this benchmark needs the optional packages, "
@@ -179,10 +159,7 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 
 def settings_from(args: argparse.Namespace) -> dict:
-    settings = dict(QUICK if args.quick else FULL)
-    for key in ("digits", "one_class_epochs", "turns", "budget_minutes"):
-        if getattr(args, key) is not None:
-            settings[key] = getattr(args, key)
+    settings = arguments.run_settings(args, FULL, QUICK, ("digits", "one_class_epochs", "turns", "budget_minutes"))
     settings["seed"] = args.seed
     return settings
 
@@ -662,13 +639,13 @@ def main(argv: list[str] | None = None) -> int:
                **run_environment(load_start, {**found, "java": java["version"]}),
                "h2o_java": java, "total_seconds": time.perf_counter() - started,
                "settings": settings, "text": TEXT, **steps}
-    return write_checked(results, args.out)
+    return write_or_reject(results, args.out)
 
 
-def write_checked(results: dict, out: Path) -> int:
-    """Check the results against the schema, then write them; a failing file goes beside, for a look."""
+def write_or_reject(results: dict, out: Path) -> int:
+    """Check the results, then write them; a failing file goes beside (``<out>.rejected.json``), for a look."""
     try:
-        check_keras_vs_h2o(results, f"the results for {out}")
+        KERAS_VS_H2O.check(results, f"the results for {out}")
     except ResultsError as err:
         rejected = out.with_name(out.stem + ".rejected.json")
         write_json(rejected, results)

@@ -26,29 +26,22 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
-from pathlib import Path
 
+import benchmark_arguments as arguments
 import numpy as np
 
-from aebook.benchmark_results import (
-    check_run_arguments,
-    check_search_results,
-    choose_settings,
-    resolve,
-    run_environment,
-    run_header,
-)
+from aebook.one_class_mnist_results import choose_settings
+from aebook.results_files import run_environment, run_header
 
-ROOT = Path(__file__).resolve().parent.parent
+DESCRIPTION = ("One-class MNIST: PyOD's classical detectors against the H2O autoencoder, PCA and Isolation Forest, "
+               "each with settings chosen on validation data, in one run.")
+QUICK_HELP = "digits 0 1, small fit, validation and test sets, at most 1 epoch"
 SCRIPT = "benchmarks/one_class_field.py"
 BENCHMARK = "one-class MNIST against the field"
 SCHEMA_VERSION = 1
-DEFAULT_OUT = ROOT / "benchmarks" / "out" / "one_class_field.json"
-DEFAULT_SEARCH = "benchmarks/results/one_class_mnist_search.json"
 SEED = 1
 REFERENCE = "h2o_autoencoder"
 FROM_SEARCH = ("h2o_autoencoder", "pca", "isolation_forest")
@@ -63,33 +56,15 @@ QUICK = {"digits": [0, 1], "fit_per_digit": 300, "validation_rows": 1000, "train
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="one_class_field.py",
-        description="One-class MNIST: PyOD's classical detectors against the H2O autoencoder, PCA and "
-                    "Isolation Forest, each with settings chosen on validation data, in one run.")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: digits 0 1, small fit, validation and test sets, at most 1 epoch")
-    parser.add_argument("--digits", type=int, nargs="+", metavar="D", help="digits 0-9 (default: all ten)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="where to write the JSON (default: benchmarks/out/one_class_field.json)")
-    parser.add_argument("--search", default=DEFAULT_SEARCH,
-                        help=f"the autoencoder's, PCA's and Isolation Forest's chosen settings (default: "
-                             f"{DEFAULT_SEARCH})")
-    parser.add_argument("--max-mem-size", default="2G", help='memory cap of the local H2O (default "2G")')
+    parser = arguments.benchmark_parser("one_class_field", DESCRIPTION, QUICK_HELP)
+    arguments.add_digits(parser, "digits 0-9 (default: all ten)")
+    arguments.add_out(parser)
+    arguments.add_search(parser, "the autoencoder's, PCA's and Isolation Forest's chosen settings")
+    arguments.add_max_mem_size(parser)
     args = parser.parse_args(argv)
-    check_run_arguments(parser, args)
-    try:
-        path = resolve(args.search)
-        args.search_results = check_search_results(json.loads(path.read_text(encoding="utf-8")), path)
-    except (OSError, ValueError) as err:
-        parser.error(f"--search: {err}")
-    settings = dict(QUICK if args.quick else FULL)
-    if args.digits is not None:
-        settings["digits"] = list(args.digits)
-    missing = [d for d in settings["digits"] if str(d) not in args.search_results["chosen"][REFERENCE]["per_digit"]]
-    if missing:
-        parser.error(f"--search: {args.search} has no chosen settings for the digits {missing}")
-    args.settings = settings
+    arguments.check_arguments(parser, args)
+    args.settings = arguments.run_settings(args, FULL, QUICK)
+    args.search_results = arguments.read_search(parser, args, args.settings["digits"])
     return args
 
 
@@ -197,9 +172,7 @@ def chosen_per_digit(search: dict, peers: dict, digits: list[int], max_epochs: i
 def score_digit(d: int, chosen: dict, x_train: np.ndarray, x_test: np.ndarray,
                 frames: tuple) -> tuple[dict[str, np.ndarray], dict[str, tuple[float, float]]]:
     """Each method's test scores for digit ``d``, and its fit and scoring seconds, in turns."""
-    from one_class_mnist import ensemble_scores
-    from sklearn.decomposition import PCA
-    from sklearn.ensemble import IsolationForest
+    from one_class_mnist import baseline_scores, ensemble_scores
 
     from aebook.detectors import PEERS, peer_scores
 
@@ -210,19 +183,9 @@ def score_digit(d: int, chosen: dict, x_train: np.ndarray, x_test: np.ndarray,
     scores["h2o_pca"], *timing = h2o_pca_scores(chosen["h2o_pca"][str(d)]["params"], train_frame, test_frame,
                                                 x_train, x_test)
     seconds["h2o_pca"] = tuple(timing)
-    t = time.perf_counter()
-    pca = PCA(**chosen["pca"][str(d)]["params"], svd_solver="randomized", random_state=SEED).fit(x_train)
-    fit_s = time.perf_counter() - t
-    t = time.perf_counter()
-    scores["pca"] = ((x_test - pca.inverse_transform(pca.transform(x_test))) ** 2).sum(axis=1)
-    seconds["pca"] = (fit_s, time.perf_counter() - t)
-    t = time.perf_counter()
-    forest = IsolationForest(**chosen["isolation_forest"][str(d)]["params"], random_state=SEED, n_jobs=1)
-    forest.fit(x_train)
-    fit_s = time.perf_counter() - t
-    t = time.perf_counter()
-    scores["isolation_forest"] = -forest.score_samples(x_test)
-    seconds["isolation_forest"] = (fit_s, time.perf_counter() - t)
+    for method in ("pca", "isolation_forest"):
+        scores[method], *timing = baseline_scores(method, chosen[method][str(d)]["params"], SEED, x_train, x_test)
+        seconds[method] = tuple(timing)
     for method in PEERS:
         scores[method], *timing = peer_scores(method, chosen[method][str(d)]["params"], x_train, x_test)
         seconds[method] = tuple(timing)
@@ -247,7 +210,7 @@ def summarize(runs: list[dict], methods: list[str]) -> dict:
 def test_table(args: argparse.Namespace, chosen: dict, results: dict) -> None:
     """The test runs, intervals and differences of every method, digit by digit."""
     import h2o
-    from one_class_mnist import select, to_h2o
+    from one_class_mnist import protocol_rows, to_h2o
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     from aebook.evaluation import bootstrap_auroc_differences, bootstrap_aurocs, tpr_at_fpr
@@ -257,11 +220,8 @@ def test_table(args: argparse.Namespace, chosen: dict, results: dict) -> None:
     train_images, train_labels = load_mnist("train")
     test_images, test_labels = load_mnist("test")
     train_x, test_x = train_images.reshape(len(train_images), -1), test_images.reshape(len(test_images), -1)
-    rng = np.random.default_rng(0)  # the subsets of the quick mode, as in one_class_mnist.py
-    pick = np.full(len(train_labels), -1)
-    for d in digits:
-        pick[select(settings["train_per_digit"], np.flatnonzero(train_labels == d), rng)] = d
-    rows = select(settings["n_test"], np.arange(len(test_labels)), rng)
+    # the subsets of the quick mode, as in one_class_mnist.py
+    pick, rows = protocol_rows(settings, train_labels, test_labels, np.random.default_rng(0))
     x_test, y_test = test_x[rows] / 255.0, test_labels[rows]
     train = to_h2o("train", train_x, np.flatnonzero(pick >= 0), {"pick": pick})
     test_frame = to_h2o("test", test_x, rows, {"label": test_labels})[PIXELS]
@@ -288,50 +248,54 @@ def test_table(args: argparse.Namespace, chosen: dict, results: dict) -> None:
                                               if r["digit"] == d), flush=True)
 
 
+def header(args: argparse.Namespace, argv: list[str] | None, peer_search: dict, val_runs: list[dict],
+           chosen: dict) -> dict:
+    """The results file before the test runs: what ran, the protocol, every candidate and choice."""
+    from aebook.detectors import CANDIDATES, PEERS
+
+    settings, search = args.settings, args.search_results
+    budget = {m: search["protocol"]["budget_per_method"][m] for m in FROM_SEARCH}
+    return {
+        **run_header(BENCHMARK, SCHEMA_VERSION, SCRIPT, args.quick, argv),
+        "search": {"path": str(args.search), "created_utc": search.get("created_utc"), "mode": search["mode"]},
+        "protocol": {"digits": settings["digits"], "seed": SEED, "fpr": FPR,
+                     "bootstrap_rounds": settings["bootstrap_rounds"], "max_epochs": settings["max_epochs"],
+                     "validation": peer_search["protocol"],
+                     "budget_per_method": {**budget, **{m: len(CANDIDATES[m]) for m in PEERS},
+                                           "h2o_pca": len(H2O_PCA)}},
+        "candidates": {**{m: CANDIDATES[m] for m in PEERS}, "h2o_pca": H2O_PCA},
+        "validation_runs": val_runs,
+        "glrm_check": peer_search["glrm"],
+        "chosen": {m: {d: c["setting"] for d, c in per_digit.items()} for m, per_digit in chosen.items()},
+        "validation_mean_auroc": {**{m: search["chosen"][m]["per_digit_mean_auroc"] for m in FROM_SEARCH},
+                                  **{m: c["per_digit_mean_auroc"] for m, c in peer_search["chosen"].items()}},
+        "runs": [], "intervals": {}, "bootstrap": {},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings, search = args.settings, args.search_results
+    settings = args.settings
     load_start = os.getloadavg()
     started = time.perf_counter()
 
-    import h2o
     import pyod
-    import sklearn
 
     from aebook import h2o_session
-    from aebook.detectors import CANDIDATES, PEERS
     from aebook.field_results import write_field_results
-    from aebook.h2o_session import find_java, java_major_version
     from aebook.mnist import load_mnist
+    from aebook.results_files import h2o_versions
 
     print(f"one-class MNIST against the field ({'quick' if args.quick else 'full'}): digits {settings['digits']}",
           flush=True)
     images, labels = load_mnist("train")  # the validation search reads the training split only
     with h2o_session(max_mem_size=args.max_mem_size, progress=False):
         val_runs, peer_search = validation_search(settings, images.reshape(len(images), -1), labels)
-        chosen = chosen_per_digit(search, peer_search["chosen"], settings["digits"], settings["max_epochs"])
-        budget = {m: search["protocol"]["budget_per_method"][m] for m in FROM_SEARCH}
-        results: dict = {
-            **run_header(BENCHMARK, SCHEMA_VERSION, SCRIPT, args.quick, argv),
-            "search": {"path": str(args.search), "created_utc": search.get("created_utc"),
-                       "mode": search["mode"]},
-            "protocol": {"digits": settings["digits"], "seed": SEED, "fpr": FPR,
-                         "bootstrap_rounds": settings["bootstrap_rounds"], "max_epochs": settings["max_epochs"],
-                         "validation": peer_search["protocol"],
-                         "budget_per_method": {**budget, **{m: len(CANDIDATES[m]) for m in PEERS},
-                                               "h2o_pca": len(H2O_PCA)}},
-            "candidates": {**{m: CANDIDATES[m] for m in PEERS}, "h2o_pca": H2O_PCA},
-            "validation_runs": val_runs,
-            "glrm_check": peer_search["glrm"],
-            "chosen": {m: {d: c["setting"] for d, c in per_digit.items()} for m, per_digit in chosen.items()},
-            "validation_mean_auroc": {**{m: search["chosen"][m]["per_digit_mean_auroc"] for m in FROM_SEARCH},
-                                      **{m: c["per_digit_mean_auroc"] for m, c in peer_search["chosen"].items()}},
-            "runs": [], "intervals": {}, "bootstrap": {},
-        }
+        chosen = chosen_per_digit(args.search_results, peer_search["chosen"], settings["digits"],
+                                  settings["max_epochs"])
+        results = header(args, argv, peer_search, val_runs, chosen)
         test_table(args, chosen, results)
-        versions = {"h2o": h2o.__version__, "h2o_cluster": h2o.cluster().version, "pyod": pyod.__version__,
-                    "sklearn": sklearn.__version__, "numpy": np.__version__,
-                    "java": f"{find_java()} (Java {java_major_version()})"}
+        versions = h2o_versions(pyod=pyod.__version__)
     results.update(run_environment(load_start, versions))
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     results["summary"] = summarize(results["runs"], list(chosen))

@@ -37,7 +37,6 @@ git-ignored); the committed copy of a full run is ``benchmarks/results/one_class
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -46,23 +45,18 @@ import tempfile
 import time
 from pathlib import Path
 
+import benchmark_arguments as arguments
 import numpy as np
 
-from aebook.benchmark_results import (
-    BENCHMARK,
-    SCHEMA_VERSION,
-    check_run_arguments,
-    check_search_results,
-    resolve,
-    run_header,
-    summarize,
-    write_results,
-)
+from aebook.one_class_mnist_results import BENCHMARK, SCHEMA_VERSION, summarize, write_results
+from aebook.results_files import run_header
 from aebook.scoring_history import history_rows
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = ROOT / "benchmarks" / "out" / "one_class_mnist.json"
-DEFAULT_SEARCH = "benchmarks/results/one_class_mnist_search.json"
+DESCRIPTION = ("One-class MNIST benchmark: H2O autoencoder vs PCA and Isolation Forest, each with its settings chosen "
+               "on validation data (quality and speed).")
+QUICK_HELP = ("digits 0 1, seeds 1 2, 300 training images per digit, 1,000 test images, 1,000 images for the speed "
+              "runs, at most 1 epoch")
+SCRIPT = "benchmarks/one_class_mnist.py"
 
 # H2O's classic MNIST anomaly example: 50 Tanh units, 1 epoch, H2O's defaults (inputs
 # standardized, constant columns dropped). A reference, not tuned: first seed only.
@@ -85,59 +79,31 @@ QUICK = {"digits": [0, 1], "seeds": [1, 2], "train_per_digit": 300, "n_test": 10
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="one_class_mnist.py",
-        description="One-class MNIST benchmark: H2O autoencoder vs PCA and Isolation Forest, each with its settings "
-                    "chosen on validation data (quality and speed).",
-    )
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: digits 0 1, seeds 1 2, 300 training images per digit, 1,000 test "
-                             "images, 1,000 images for the speed runs, at most 1 epoch")
-    parser.add_argument("--digits", type=int, nargs="+", metavar="D",
-                        help="digits to use as the normal class, each 0-9 (default: all ten; quick: 0 1)")
+    parser = arguments.benchmark_parser("one_class_mnist", DESCRIPTION, QUICK_HELP)
+    arguments.add_digits(parser, "digits to use as the normal class, each 0-9 (default: all ten; quick: 0 1)")
     parser.add_argument("--seeds", type=int, nargs="+", metavar="S",
                         help="random seeds, each >= 0 (default: 1 2 3; quick: 1 2)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="where to write the JSON (default: benchmarks/out/one_class_mnist.json)")
+    arguments.add_out(parser)
     parser.add_argument("--ae-seeds", type=int, nargs="+", metavar="S",
                         help="seeds of the validated autoencoder, a subset of --seeds (default: all of them)")
-    parser.add_argument("--search", default=DEFAULT_SEARCH,
-                        help="the settings chosen on validation data, from one_class_mnist_search.py "
-                             f"(default: {DEFAULT_SEARCH})")
-    parser.add_argument("--max-mem-size", default="2G", help='memory cap of the local H2O (default "2G")')
+    arguments.add_search(parser, "the settings chosen on validation data, from one_class_mnist_search.py")
+    arguments.add_max_mem_size(parser)
     args = parser.parse_args(argv)
-    check_run_arguments(parser, args)
+    arguments.check_arguments(parser, args)
     if args.seeds is not None:
         if any(s < 0 for s in args.seeds):
             parser.error(f"--seeds: seeds must be >= 0, got {args.seeds}")
         if len(set(args.seeds)) != len(args.seeds):
             parser.error(f"--seeds: each seed at most once, got {args.seeds}")
+    settings = arguments.run_settings(args, FULL, QUICK, ("digits", "seeds"))
     if args.ae_seeds is not None:
-        seeds = args.seeds if args.seeds is not None else (QUICK if args.quick else FULL)["seeds"]
-        if not set(args.ae_seeds) <= set(seeds) or len(set(args.ae_seeds)) != len(args.ae_seeds):
-            parser.error(f"--ae-seeds: each at most once and among the seeds {seeds}, got {args.ae_seeds}")
-    try:
-        search_path = resolve(args.search)
-        args.search_results = check_search_results(json.loads(search_path.read_text(encoding="utf-8")),
-                                                   search_path)
-    except (OSError, ValueError) as err:  # ResultsError is a ValueError
-        parser.error(f"--search: {err}")
-    digits = args.digits if args.digits is not None else (QUICK if args.quick else FULL)["digits"]
-    missing = [d for d in digits if str(d) not in
-               args.search_results["chosen"]["h2o_autoencoder"]["per_digit"]]
-    if missing:
-        parser.error(f"--search: {args.search} has no chosen settings for the digits {missing}")
-    return args
-
-
-def settings_from(args: argparse.Namespace) -> dict:
-    settings = dict(QUICK if args.quick else FULL)
-    if args.digits is not None:
-        settings["digits"] = list(args.digits)
-    if args.seeds is not None:
-        settings["seeds"] = list(args.seeds)
+        if not set(args.ae_seeds) <= set(settings["seeds"]) or len(set(args.ae_seeds)) != len(args.ae_seeds):
+            parser.error(f"--ae-seeds: each at most once and among the seeds {settings['seeds']}, "
+                         f"got {args.ae_seeds}")
     settings["ae_seeds"] = [s for s in settings["seeds"] if args.ae_seeds is None or s in args.ae_seeds]
-    return settings
+    args.settings = settings
+    args.search_results = arguments.read_search(parser, args, settings["digits"])
+    return args
 
 
 def java_version() -> str:
@@ -240,54 +206,63 @@ def most_common(per_digit: dict[str, dict], order: list[str]) -> str:
     return max(order, key=lambda n: (names.count(n), -order.index(n)))
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    settings = settings_from(args)
-    search = args.search_results
-    load_start = os.getloadavg()
-    started = time.perf_counter()
-
-    import warnings
-
-    import h2o
-    import sklearn
-    from h2o.estimators import H2OAutoEncoderEstimator
+def baseline_scores(method: str, params: dict, seed: int, x_fit: np.ndarray,
+                    x_score: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """A baseline (``"pca"`` or ``"isolation_forest"``, sklearn) fitted with ``params`` and
+    ``seed`` on ``x_fit``: its score of each row of ``x_score`` (PCA: the squared
+    reconstruction error; Isolation Forest: minus ``score_samples``), and the fit and
+    scoring seconds."""
     from sklearn.decomposition import PCA
     from sklearn.ensemble import IsolationForest
-    from sklearn.metrics import average_precision_score, roc_auc_score
 
-    from aebook import h2o_session
-    from aebook.evaluation import bootstrap_auroc_differences, pr_points, roc_points
-    from aebook.mnist import PIXELS, load_mnist
+    t = time.perf_counter()
+    if method == "pca":
+        model = PCA(**params, svd_solver="randomized", random_state=seed).fit(x_fit)
+    else:
+        model = IsolationForest(**params, random_state=seed, n_jobs=1).fit(x_fit)
+    fit_s = time.perf_counter() - t
+    t = time.perf_counter()
+    if method == "pca":
+        scores = ((x_score - model.inverse_transform(model.transform(x_score))) ** 2).sum(axis=1)
+    else:
+        scores = -model.score_samples(x_score)
+    return scores, fit_s, time.perf_counter() - t
 
-    # H2O lists every constant pixel column it drops (classic settings): noise in a table
-    warnings.filterwarnings("ignore", message="Dropping bad and constant columns")
-    digits, seeds = settings["digits"], settings["seeds"]
-    chosen = chosen_settings(search, digits, settings["max_epochs"])
-    ae_order = list(search["candidates"]["h2o_autoencoder"])
-    print(f"one-class MNIST benchmark ({'quick' if args.quick else 'full'}): digits {digits}, seeds {seeds}",
-          flush=True)
-    for method, per_digit in chosen.items():
-        print(f"  {method}: " + ", ".join(f"{d}: {v['setting']}" for d, v in per_digit.items()), flush=True)
 
-    # ---- data: numpy (for sklearn) and the same rows in H2O ---------------------------------
+def protocol_rows(settings: dict, train_labels: np.ndarray, test_labels: np.ndarray,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the test protocol: for each training image the digit whose one-class
+    training set it is in (or -1), and the test rows (all of them, but in quick mode)."""
+    pick = np.full(len(train_labels), -1)
+    for d in settings["digits"]:
+        pick[select(settings["train_per_digit"], np.flatnonzero(train_labels == d), rng)] = d
+    return pick, select(settings["n_test"], np.arange(len(test_labels)), rng)
+
+
+# ---- the run, step by step ---------------------------------------------------------------
+
+
+def load_data(settings: dict) -> dict:
+    """The images in numpy (for sklearn): pixels and labels, and the rows of each part of the run."""
+    from aebook.mnist import load_mnist
+
     train_images, train_labels = load_mnist("train")
     test_images, test_labels = load_mnist("test")
-    train_x = train_images.reshape(len(train_images), -1)
     test_x = test_images.reshape(len(test_images), -1)
     rng = np.random.default_rng(0)  # the data subsets (quick mode) do not depend on the seeds
-    # pick[i] = the digit whose one-class training set row i belongs to, or -1
-    pick = np.full(len(train_labels), -1)
-    for d in digits:
-        rows = select(settings["train_per_digit"], np.flatnonzero(train_labels == d), rng)
-        pick[rows] = d
-    test_rows = select(settings["n_test"], np.arange(len(test_labels)), rng)
-    speed_rows = select(settings["speed_rows"], np.arange(len(train_labels)), rng)
-    x_test = test_x[test_rows] / 255.0
-    y_test = test_labels[test_rows]
+    pick, test_rows = protocol_rows(settings, train_labels, test_labels, rng)
+    return {"train_x": train_images.reshape(len(train_images), -1), "train_labels": train_labels,
+            "test_x": test_x, "test_labels": test_labels, "pick": pick, "test_rows": test_rows,
+            "speed_rows": select(settings["speed_rows"], np.arange(len(train_labels)), rng),
+            "x_test": test_x[test_rows] / 255.0, "y_test": test_labels[test_rows]}
 
-    results: dict = {
-        **run_header(BENCHMARK, SCHEMA_VERSION, "benchmarks/one_class_mnist.py", args.quick, argv),
+
+def header(args: argparse.Namespace, argv: list[str] | None, chosen: dict, data: dict) -> dict:
+    """The results file before the runs: what ran, the protocol and every method's settings."""
+    settings, search = args.settings, args.search_results
+    digits, pick, y_test = settings["digits"], data["pick"], data["y_test"]
+    return {
+        **run_header(BENCHMARK, SCHEMA_VERSION, SCRIPT, args.quick, argv),
         "search": {"path": str(args.search), "created_utc": search.get("created_utc"),
                    "mode": search.get("mode"), "budget_per_method": search["protocol"]["budget_per_method"]},
         "protocol": {
@@ -295,11 +270,11 @@ def main(argv: list[str] | None = None) -> int:
                            "every other digit is anomalous (the positive class); scaling pixels/255; each "
                            "method's setting per digit chosen on validation data from the training split",
             "digits": digits,
-            "seeds": seeds,
+            "seeds": settings["seeds"],
             "train_images_per_digit": {str(d): int((pick == d).sum()) for d in digits},
-            "test_images": len(test_rows),
+            "test_images": len(data["test_rows"]),
             "anomalous_fraction_per_digit": {str(d): float(np.mean(y_test != d)) for d in digits},
-            "speed_training_images": len(speed_rows),
+            "speed_training_images": len(data["speed_rows"]),
             "max_epochs": settings["max_epochs"],
             "speed_epochs": SPEED_EPOCHS,
             "bootstrap_rounds": settings["bootstrap_rounds"],
@@ -309,19 +284,15 @@ def main(argv: list[str] | None = None) -> int:
         "methods": {
             "h2o_autoencoder": {"main_config": "validated", "configs": {
                 "validated": {"label": "H2O autoencoder, settings chosen per digit on validation",
-                              "settings_per_digit": {d: v["setting"] for d, v in chosen["h2o_autoencoder"].items()},
-                              "params_per_digit": {d: v["params"] for d, v in chosen["h2o_autoencoder"].items()},
-                              "quality_seeds": settings["ae_seeds"]},
+                              **validated(chosen["h2o_autoencoder"]), "quality_seeds": settings["ae_seeds"]},
                 "classic": {"label": "classic: 50 Tanh, 1 epoch, H2O defaults",
                             "params_per_digit": {str(d): dict(CLASSIC) for d in digits},
-                            "quality_seeds": seeds[:1]},
+                            "quality_seeds": settings["seeds"][:1]},
             }},
             "pca": {"label": "PCA reconstruction error, components chosen per digit on validation",
-                    "settings_per_digit": {d: v["setting"] for d, v in chosen["pca"].items()},
-                    "params_per_digit": {d: v["params"] for d, v in chosen["pca"].items()}},
+                    **validated(chosen["pca"])},
             "isolation_forest": {"label": "Isolation Forest, sample size and trees chosen per digit on validation",
-                                 "settings_per_digit": {d: v["setting"] for d, v in chosen["isolation_forest"].items()},
-                                 "params_per_digit": {d: v["params"] for d, v in chosen["isolation_forest"].items()}},
+                                 **validated(chosen["isolation_forest"])},
         },
         "literature": LITERATURE,
         "runs": [],
@@ -330,152 +301,201 @@ def main(argv: list[str] | None = None) -> int:
         "speed": [],
     }
 
-    def record(method: str, config: str | None, digit: int, seed: int, setting: str, scores: np.ndarray,
-               fit_s: float, score_s: float) -> dict:
-        anomalous = (y_test != digit).astype(int)
+
+def validated(per_digit: dict[str, dict]) -> dict:
+    """A method's ``settings_per_digit`` and ``params_per_digit``, from its chosen settings."""
+    return {"settings_per_digit": {d: v["setting"] for d, v in per_digit.items()},
+            "params_per_digit": {d: v["params"] for d, v in per_digit.items()}}
+
+
+def h2o_frames(data: dict, results: dict) -> dict:
+    """The rows of the run in H2O, the same rows in the same order as in numpy: the training
+    images (``pick``: the digit of each, ``speed``: 1 in the speed set) and the test images."""
+    from aebook.mnist import PIXELS
+
+    t0 = time.perf_counter()
+    is_speed = np.isin(np.arange(len(data["train_labels"])), data["speed_rows"])
+    train_needed = np.flatnonzero((data["pick"] >= 0) | is_speed)
+    frames = {
+        "train": to_h2o("train", data["train_x"], train_needed, {"pick": data["pick"], "speed": is_speed.astype(int)}),
+        "test": to_h2o("test", data["test_x"], data["test_rows"], {"label": data["test_labels"]}),
+    }
+    frames["test_pixels"] = frames["test"][PIXELS]
+    h2o_test_labels = frames["test"]["label"].as_data_frame()["label"].to_numpy()
+    if not np.array_equal(h2o_test_labels, data["y_test"]):
+        raise RuntimeError("the H2O test frame's rows differ from the numpy test rows")
+    to_h2o_s = time.perf_counter() - t0
+    results["data_to_h2o_seconds"] = round(to_h2o_s, 2)
+    print(f"data to H2O (import the prepared files, scale, select): {to_h2o_s:.1f} s", flush=True)
+    return frames
+
+
+class QualityRuns:
+    """Quality: the one-class protocol, each method with its validated setting, digit by digit;
+    the runs, intervals and curves go into ``results`` as they come."""
+
+    def __init__(self, results: dict, data: dict, frames: dict, settings: dict) -> None:
+        self.results, self.data, self.frames, self.settings = results, data, frames, settings
+
+    def record(self, method: str, config: str | None, digit: int, seed: int, setting: str, scores: np.ndarray,
+               fit_s: float, score_s: float) -> None:
+        from sklearn.metrics import average_precision_score, roc_auc_score
+
+        anomalous = (self.data["y_test"] != digit).astype(int)
         run = {"method": method, "config": config, "digit": digit, "seed": seed, "setting": setting,
                "auroc": float(roc_auc_score(anomalous, scores)),
                "ap": float(average_precision_score(anomalous, scores)),
                "fit_seconds": round(fit_s, 3), "score_seconds": round(score_s, 3)}
-        results["runs"].append(run)
+        self.results["runs"].append(run)
         name = method if config is None else f"{method}[{config}]"
         print(f"  digit {digit} seed {seed} {name:32s} {setting:16s} AUROC {run['auroc']:.4f}  AP {run['ap']:.4f}  "
               f"fit {fit_s:6.1f} s", flush=True)
-        return run
 
-    with h2o_session(max_mem_size=args.max_mem_size, progress=False):
-        cluster = h2o.cluster()
-        h2o_cores = int(cluster.nodes[0]["num_cpus"])
+    def digit(self, d: int, chosen: dict) -> None:
+        """Every method on digit ``d`` with each seed (the classic configuration: the first only)."""
+        import h2o
 
-        t0 = time.perf_counter()
-        train_needed = np.flatnonzero((pick >= 0) | np.isin(np.arange(len(train_labels)), speed_rows))
-        frames = {
-            "train": to_h2o("train", train_x, train_needed, {"pick": pick, "speed": np.isin(
-                np.arange(len(train_labels)), speed_rows).astype(int)}),
-            "test": to_h2o("test", test_x, test_rows, {"label": test_labels}),
-        }
-        test_frame = frames["test"][PIXELS]
-        # The H2O rows must be the numpy rows, in the same order.
-        h2o_test_labels = frames["test"]["label"].as_data_frame()["label"].to_numpy()
-        if not np.array_equal(h2o_test_labels, y_test):
-            raise RuntimeError("the H2O test frame's rows differ from the numpy test rows")
-        to_h2o_s = time.perf_counter() - t0
-        results["data_to_h2o_seconds"] = round(to_h2o_s, 2)
-        print(f"data to H2O (import the prepared files, scale, select): {to_h2o_s:.1f} s", flush=True)
+        from aebook.mnist import PIXELS
 
-        # ---- quality: the one-class protocol, each method with its validated setting ----------
-        for d in digits:
-            x_train = train_x[pick == d] / 255.0
-            train_frame = frames["train"][frames["train"]["pick"] == d, PIXELS]
-            if train_frame.nrows != len(x_train):
-                raise RuntimeError(f"digit {d}: {train_frame.nrows} rows in H2O, {len(x_train)} in numpy")
-            print(f"digit {d}: {len(x_train)} training images, {len(x_test)} test images", flush=True)
-            mine = {m: chosen[m][str(d)] for m in chosen}
-            scores: dict[str, list[np.ndarray]] = {m: [] for m in chosen}
-            for seed in seeds:
-                t = time.perf_counter()
-                pca = PCA(**mine["pca"]["params"], svd_solver="randomized", random_state=seed).fit(x_train)
-                fit_s = time.perf_counter() - t
-                t = time.perf_counter()
-                errors = ((x_test - pca.inverse_transform(pca.transform(x_test))) ** 2).sum(axis=1)
-                record("pca", None, d, seed, mine["pca"]["setting"], errors, fit_s, time.perf_counter() - t)
-                scores["pca"].append(errors)
+        x_train, x_test = self.data["train_x"][self.data["pick"] == d] / 255.0, self.data["x_test"]
+        train_frame = self.frames["train"][self.frames["train"]["pick"] == d, PIXELS]
+        if train_frame.nrows != len(x_train):
+            raise RuntimeError(f"digit {d}: {train_frame.nrows} rows in H2O, {len(x_train)} in numpy")
+        print(f"digit {d}: {len(x_train)} training images, {len(x_test)} test images", flush=True)
+        mine = {m: chosen[m][str(d)] for m in chosen}
+        scores: dict[str, list[np.ndarray]] = {m: [] for m in chosen}
+        test_frame, seeds = self.frames["test_pixels"], self.settings["seeds"]
+        for seed in seeds:
+            for method in ("pca", "isolation_forest"):
+                run = baseline_scores(method, mine[method]["params"], seed, x_train, x_test)
+                self.record(method, None, d, seed, mine[method]["setting"], *run)
+                scores[method].append(run[0])
+            if seed in self.settings["ae_seeds"]:
+                run = ensemble_scores(mine["h2o_autoencoder"]["params"], seed, train_frame, test_frame)
+                self.record("h2o_autoencoder", "validated", d, seed, mine["h2o_autoencoder"]["setting"], *run)
+                scores["h2o_autoencoder"].append(run[0])
+            if seed == seeds[0]:
+                classic = capped_epochs(CLASSIC, self.settings["max_epochs"])
+                self.record("h2o_autoencoder", "classic", d, seed, "classic",
+                            *autoencoder_scores(classic, seed, train_frame, test_frame))
+        h2o.remove(train_frame)
+        self.intervals_and_curves(d, scores)
 
-                t = time.perf_counter()
-                forest = IsolationForest(**mine["isolation_forest"]["params"], random_state=seed,
-                                         n_jobs=1).fit(x_train)
-                fit_s = time.perf_counter() - t
-                t = time.perf_counter()
-                iso = -forest.score_samples(x_test)
-                record("isolation_forest", None, d, seed, mine["isolation_forest"]["setting"], iso, fit_s,
-                       time.perf_counter() - t)
-                scores["isolation_forest"].append(iso)
+    def intervals_and_curves(self, d: int, scores: dict[str, list[np.ndarray]]) -> None:
+        """The paired bootstrap intervals of digit ``d``, and the curves of its first seed."""
+        from aebook.evaluation import bootstrap_auroc_differences, pr_points, roc_points
 
-                if seed in settings["ae_seeds"]:
-                    mse, fit_s, score_s = ensemble_scores(mine["h2o_autoencoder"]["params"], seed,
-                                                          train_frame, test_frame)
-                    record("h2o_autoencoder", "validated", d, seed, mine["h2o_autoencoder"]["setting"], mse,
-                           fit_s, score_s)
-                    scores["h2o_autoencoder"].append(mse)
-                if seed == seeds[0]:
-                    params = {**CLASSIC}
-                    if settings["max_epochs"] is not None:
-                        params["epochs"] = min(params["epochs"], settings["max_epochs"])
-                    mse, fit_s, score_s = autoencoder_scores(params, seed, train_frame, test_frame)
-                    record("h2o_autoencoder", "classic", d, seed, "classic", mse, fit_s, score_s)
-            h2o.remove(train_frame)
+        anomalous = (self.data["y_test"] != d).astype(int)
+        t = time.perf_counter()
+        bootstrap = self.results["bootstrap"][str(d)] = bootstrap_auroc_differences(
+            anomalous, {m: np.vstack(v) for m, v in scores.items()}, BOOTSTRAP_PAIRS,
+            rounds=self.settings["bootstrap_rounds"], seed=d, family=len(self.settings["digits"]))
+        self.results["curves"][str(d)] = {m: {"roc": roc_points(anomalous, v[0]), "pr": pr_points(anomalous, v[0])}
+                                          for m, v in scores.items()}
+        print("  bootstrap " + "; ".join(f"{k}: {v['estimate']:+.4f} [{v['low']:+.4f}, {v['high']:+.4f}]"
+                                         for k, v in bootstrap.items())
+              + f" ({time.perf_counter() - t:.0f} s)", flush=True)
 
-            anomalous = (y_test != d).astype(int)
-            t = time.perf_counter()
-            results["bootstrap"][str(d)] = bootstrap_auroc_differences(
-                anomalous, {m: np.vstack(v) for m, v in scores.items()}, BOOTSTRAP_PAIRS,
-                rounds=settings["bootstrap_rounds"], seed=d, family=len(digits))
-            results["curves"][str(d)] = {m: {"roc": roc_points(anomalous, v[0]), "pr": pr_points(anomalous, v[0])}
-                                         for m, v in scores.items()}
-            print("  bootstrap " + "; ".join(f"{k}: {v['estimate']:+.4f} [{v['low']:+.4f}, {v['high']:+.4f}]"
-                                             for k, v in results["bootstrap"][str(d)].items())
-                  + f" ({time.perf_counter() - t:.0f} s)", flush=True)
 
-        # ---- speed: exactly one epoch, two iteration schedules, one thread and all cores ------
-        speed_frame = frames["train"][frames["train"]["speed"] == 1, PIXELS]
-        common = most_common(chosen["h2o_autoencoder"], ae_order)
-        common_params = {k: v for k, v in search["candidates"]["h2o_autoencoder"][common].items()}
-        one_iteration = {"train_samples_per_iteration": 0, "stopping_rounds": 0, "shuffle_training_data": True}
-        speed_runs = [("classic", CLASSIC, "H2O default", {}),
-                      ("classic", CLASSIC, "one iteration per epoch", one_iteration),
-                      (common, common_params, "one iteration per epoch", one_iteration)]
-        print(f"speed runs on {speed_frame.nrows} training images, {SPEED_EPOCHS} epoch", flush=True)
-        for config, base, schedule, extra in speed_runs:
-            for reproducible in (False, True):
-                params = {**base, **extra, "epochs": SPEED_EPOCHS}
-                model = H2OAutoEncoderEstimator(**params, reproducible=reproducible, seed=1)
-                t = time.perf_counter()
-                model.train(training_frame=speed_frame)
-                wall = time.perf_counter() - t
-                history = history_rows(model)
-                epochs, iterations, samples, duration = history[-1]
-                speed = {"config": config, "params": params, "schedule": schedule, "reproducible": reproducible,
-                         "threads": 1 if reproducible else h2o_cores,
-                         "training_images": speed_frame.nrows, "epochs": epochs, "iterations": iterations,
-                         "samples": samples, "training_seconds": duration,
-                         "samples_per_second": round(samples / duration, 1) if duration > 0 else None,
-                         "wall_seconds": round(wall, 3), "history": history,
-                         "actual_train_samples_per_iteration":
-                             model.actual_params.get("train_samples_per_iteration")}
-                results["speed"].append(speed)
-                print(f"  {config:16s} {schedule:24s} reproducible={reproducible!s:5s} {epochs:.4f} epochs, "
-                      f"{iterations} iterations, {samples:>9,.0f} samples in {duration:6.1f} s: "
-                      f"{speed['samples_per_second'] or 0:>8,.0f} samples/s (wall {wall:.1f} s)", flush=True)
-                h2o.remove(model)
+def speed_runs(frames: dict, chosen: dict, search: dict, h2o_cores: int) -> list[dict]:
+    """Speed: exactly one epoch, two iteration schedules, one thread and all cores, for the
+    classic configuration and the validated one chosen most often."""
+    from aebook.mnist import PIXELS
 
-        results["machine"] = {
-            "cpu_count": os.cpu_count(),
-            "h2o_cores": h2o_cores,
-            "platform": platform.platform(),
-            "processor": platform.machine(),
-        }
-        results["versions"] = {
-            "python": platform.python_version(),
-            "h2o": h2o.__version__,
-            "h2o_cluster": cluster.version,
-            "sklearn": sklearn.__version__,
-            "numpy": np.__version__,
-            "java": java_version(),
-        }
+    speed_frame = frames["train"][frames["train"]["speed"] == 1, PIXELS]
+    candidates = search["candidates"]["h2o_autoencoder"]
+    common = most_common(chosen["h2o_autoencoder"], list(candidates))
+    one_iteration = {"train_samples_per_iteration": 0, "stopping_rounds": 0, "shuffle_training_data": True}
+    runs = [("classic", CLASSIC, "H2O default", {}),
+            ("classic", CLASSIC, "one iteration per epoch", one_iteration),
+            (common, dict(candidates[common]), "one iteration per epoch", one_iteration)]
+    print(f"speed runs on {speed_frame.nrows} training images, {SPEED_EPOCHS} epoch", flush=True)
+    return [speed_run(speed_frame, config, {**base, **extra, "epochs": SPEED_EPOCHS}, schedule, reproducible,
+                      h2o_cores)
+            for config, base, schedule, extra in runs for reproducible in (False, True)]
 
-    total = time.perf_counter() - started
-    load_end = os.getloadavg()
-    results["run_conditions"] = {
+
+def speed_run(frame, config: str, params: dict, schedule: str, reproducible: bool, h2o_cores: int) -> dict:
+    """One speed run: the throughput of one training, with the scoring history behind it."""
+    import h2o
+    from h2o.estimators import H2OAutoEncoderEstimator
+
+    model = H2OAutoEncoderEstimator(**params, reproducible=reproducible, seed=1)
+    t = time.perf_counter()
+    model.train(training_frame=frame)
+    wall = time.perf_counter() - t
+    history = history_rows(model)
+    epochs, iterations, samples, duration = history[-1]
+    speed = {"config": config, "params": params, "schedule": schedule, "reproducible": reproducible,
+             "threads": 1 if reproducible else h2o_cores,
+             "training_images": frame.nrows, "epochs": epochs, "iterations": iterations,
+             "samples": samples, "training_seconds": duration,
+             "samples_per_second": round(samples / duration, 1) if duration > 0 else None,
+             "wall_seconds": round(wall, 3), "history": history,
+             "actual_train_samples_per_iteration": model.actual_params.get("train_samples_per_iteration")}
+    print(f"  {config:16s} {schedule:24s} reproducible={reproducible!s:5s} {epochs:.4f} epochs, "
+          f"{iterations} iterations, {samples:>9,.0f} samples in {duration:6.1f} s: "
+          f"{speed['samples_per_second'] or 0:>8,.0f} samples/s (wall {wall:.1f} s)", flush=True)
+    h2o.remove(model)
+    return speed
+
+
+def machine_and_versions(h2o_cores: int) -> tuple[dict, dict]:
+    """The ``machine`` and ``versions`` fields, asked of the running cluster."""
+    import h2o
+    import sklearn
+
+    machine = {"cpu_count": os.cpu_count(), "h2o_cores": h2o_cores, "platform": platform.platform(),
+               "processor": platform.machine()}
+    versions = {"python": platform.python_version(), "h2o": h2o.__version__, "h2o_cluster": h2o.cluster().version,
+                "sklearn": sklearn.__version__, "numpy": np.__version__, "java": java_version()}
+    return machine, versions
+
+
+def run_conditions(load_start: tuple[float, float, float]) -> dict:
+    return {
         "loadavg_start": [round(x, 2) for x in load_start],
-        "loadavg_end": [round(x, 2) for x in load_end],
+        "loadavg_end": [round(x, 2) for x in os.getloadavg()],
         "note": "os.getloadavg() (1, 5, 15 minutes) at start and end; a load above the core count means "
                 "other processes competed for the CPU and the timings are inflated",
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = args.settings
+    load_start = os.getloadavg()
+    started = time.perf_counter()
+
+    import warnings
+
+    import h2o
+
+    from aebook import h2o_session
+
+    # H2O lists every constant pixel column it drops (classic settings): noise in a table
+    warnings.filterwarnings("ignore", message="Dropping bad and constant columns")
+    chosen = chosen_settings(args.search_results, settings["digits"], settings["max_epochs"])
+    print(f"one-class MNIST benchmark ({'quick' if args.quick else 'full'}): digits {settings['digits']}, "
+          f"seeds {settings['seeds']}", flush=True)
+    for method, per_digit in chosen.items():
+        print(f"  {method}: " + ", ".join(f"{d}: {v['setting']}" for d, v in per_digit.items()), flush=True)
+    data = load_data(settings)
+    results = header(args, argv, chosen, data)
+    with h2o_session(max_mem_size=args.max_mem_size, progress=False):
+        h2o_cores = int(h2o.cluster().nodes[0]["num_cpus"])
+        frames = h2o_frames(data, results)
+        quality = QualityRuns(results, data, frames, settings)
+        for d in settings["digits"]:
+            quality.digit(d, chosen)
+        results["speed"] = speed_runs(frames, chosen, args.search_results, h2o_cores)
+        results["machine"], results["versions"] = machine_and_versions(h2o_cores)
+    total = time.perf_counter() - started
+    results["run_conditions"] = run_conditions(load_start)
     results["total_seconds"] = round(total, 1)
     results["summary"] = summarize(results["runs"])
     print_table(results)
-
-    write_results(results, args.out)  # checked, then written beside and renamed
+    write_results(results, args.out)  # written beside and renamed, then checked
     print(f"wrote {args.out.name} ({total:.0f} s in total)")
     return 0
 

@@ -32,22 +32,22 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
+import benchmark_arguments as arguments
 import numpy as np
 
-from aebook.benchmark_results import (
+from aebook.one_class_mnist_results import (
     SEARCH_BENCHMARK,
     SEARCH_SCHEMA_VERSION,
     SEARCH_SCRIPT,
-    check_run_arguments,
     choose_settings,
-    run_header,
     write_search_results,
 )
+from aebook.results_files import run_environment, run_header
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = ROOT / "benchmarks" / "out" / "one_class_mnist_search.json"
+DESCRIPTION = ("Choose the settings of the autoencoder, PCA and Isolation Forest on validation data from the MNIST "
+               "training split (the test split is never read).")
+QUICK_HELP = "digits 0 1, 300 fit images per digit, 1,000 validation images, at most 1 epoch"
 VALIDATION_FRACTION = 0.2
 SPLIT_SEED = 0
 SEARCH_SEED = 1
@@ -157,19 +157,12 @@ def search_rows(labels: np.ndarray, digits: list[int], fit_per_digit: int,
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="one_class_mnist_search.py",
-        description="Choose the settings of the autoencoder, PCA and Isolation Forest on validation data "
-                    "from the MNIST training split (the test split is never read).")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: digits 0 1, 300 fit images per digit, 1,000 validation images, "
-                             "at most 1 epoch")
-    parser.add_argument("--digits", type=int, nargs="+", metavar="D", help="digits 0-9 (default: all ten)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="where to write the JSON (default: benchmarks/out/one_class_mnist_search.json)")
-    parser.add_argument("--max-mem-size", default="2G", help='memory cap of the local H2O (default "2G")')
+    parser = arguments.benchmark_parser("one_class_mnist_search", DESCRIPTION, QUICK_HELP)
+    arguments.add_digits(parser, "digits 0-9 (default: all ten)")
+    arguments.add_out(parser)
+    arguments.add_max_mem_size(parser)
     args = parser.parse_args(argv)
-    check_run_arguments(parser, args)
+    arguments.check_arguments(parser, args)
     return args
 
 
@@ -195,19 +188,13 @@ class Search:
 
     def baselines(self, d: int, x_fit: np.ndarray, x_val: np.ndarray) -> None:
         """PCA and Isolation Forest: every candidate on digit ``d``."""
-        from sklearn.decomposition import PCA
-        from sklearn.ensemble import IsolationForest
+        from one_class_mnist import baseline_scores
 
-        for name, params in CANDIDATES["pca"].items():
-            t = time.perf_counter()
-            pca = PCA(**params, svd_solver="randomized", random_state=SEARCH_SEED).fit(x_fit)
-            fit_s = time.perf_counter() - t
-            self.record("pca", name, d, ((x_val - pca.inverse_transform(pca.transform(x_val))) ** 2).sum(axis=1),
-                        fit_s)
-        for name, params in CANDIDATES["isolation_forest"].items():
-            t = time.perf_counter()
-            forest = IsolationForest(**params, random_state=SEARCH_SEED, n_jobs=1).fit(x_fit)
-            self.record("isolation_forest", name, d, -forest.score_samples(x_val), time.perf_counter() - t)
+        for method, candidates in CANDIDATES.items():
+            for name, params in candidates.items():
+                scores, fit_s, score_s = baseline_scores(method, params, SEARCH_SEED, x_fit, x_val)
+                # as the committed search measured them: a forest's seconds include its scoring
+                self.record(method, name, d, scores, fit_s + score_s if method == "isolation_forest" else fit_s)
 
     def autoencoders(self, d: int, fit_frame, val_frame, max_epochs: int | None) -> None:
         """The grid's models on digit ``d``: the same draws for every digit."""
@@ -261,39 +248,52 @@ def header(args: argparse.Namespace, settings: dict, argv: list[str] | None, fit
     }
 
 
+def search_frames(x_all: np.ndarray, labels: np.ndarray, fit_for: np.ndarray, val_rows: np.ndarray):
+    """The fit and validation images in H2O (``fit_for``: the digit of each fit image,
+    ``val``: 1 for a validation image), and the validation pixels, in the numpy order."""
+    from one_class_mnist import to_h2o
+
+    from aebook.mnist import PIXELS
+
+    is_val = np.isin(np.arange(len(labels)), val_rows)
+    frame = to_h2o("train", x_all, np.flatnonzero((fit_for >= 0) | is_val),
+                   {"fit_for": fit_for, "val": is_val.astype(int), "label": labels})
+    h2o_labels = frame[frame["val"] == 1, "label"].as_data_frame()["label"].to_numpy()
+    if not np.array_equal(h2o_labels, labels[val_rows]):
+        raise RuntimeError("the H2O validation rows differ from the numpy validation rows")
+    return frame, frame[frame["val"] == 1, PIXELS]
+
+
+def print_choices(chosen: dict) -> None:
+    for method, choice in chosen.items():
+        per_digit = " ".join(f"{d}:{c['candidate']}" for d, c in choice["per_digit"].items())
+        print(f"{method}: best overall {choice['overall']['candidate']} "
+              f"(mean validation AUROC {choice['overall']['mean_auroc']:.4f}); per digit {per_digit}; "
+              f"mean of the per-digit best {choice['per_digit_mean_auroc']:.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = dict(QUICK if args.quick else FULL)
-    if args.digits is not None:
-        settings["digits"] = list(args.digits)
+    settings = arguments.run_settings(args, FULL, QUICK)
     digits = settings["digits"]
     load_start = os.getloadavg()
     started = time.perf_counter()
 
     import h2o
-    import sklearn
-    from one_class_mnist import to_h2o
 
     from aebook import h2o_session
-    from aebook.benchmark_results import run_environment
-    from aebook.h2o_session import find_java, java_major_version
     from aebook.mnist import PIXELS, load_mnist
+    from aebook.results_files import h2o_versions
 
     print(f"one-class MNIST search ({'quick' if args.quick else 'full'}): digits {digits}", flush=True)
     images, labels = load_mnist("train")  # the test split is never loaded
     x_all = images.reshape(len(images), -1)
     fit_for, val_rows = search_rows(labels, digits, settings["fit_per_digit"], settings["validation_rows"])
-    is_val = np.isin(np.arange(len(labels)), val_rows)
     x_val, y_val = x_all[val_rows] / 255.0, labels[val_rows]
     results = header(args, settings, argv, fit_for, y_val)
     search = Search(y_val)
     with h2o_session(max_mem_size=args.max_mem_size, progress=False):
-        frame = to_h2o("train", x_all, np.flatnonzero((fit_for >= 0) | is_val),
-                       {"fit_for": fit_for, "val": is_val.astype(int), "label": labels})
-        val_frame = frame[frame["val"] == 1, PIXELS]
-        h2o_labels = frame[frame["val"] == 1, "label"].as_data_frame()["label"].to_numpy()
-        if not np.array_equal(h2o_labels, y_val):
-            raise RuntimeError("the H2O validation rows differ from the numpy validation rows")
+        frame, val_frame = search_frames(x_all, labels, fit_for, val_rows)
         for d in digits:
             fit_frame = frame[frame["fit_for"] == d, PIXELS]
             print(f"digit {d}: {fit_frame.nrows} fit images, {len(y_val)} validation images", flush=True)
@@ -301,19 +301,14 @@ def main(argv: list[str] | None = None) -> int:
             search.autoencoders(d, fit_frame, val_frame, settings["max_epochs"])
             h2o.remove(fit_frame)
         members = search.ensemble(digits)
-        versions = {"h2o": h2o.__version__, "h2o_cluster": h2o.cluster().version, "sklearn": sklearn.__version__,
-                    "numpy": np.__version__, "java": f"{find_java()} (Java {java_major_version()})"}
+        versions = h2o_versions()
     results["candidates"] = {"h2o_autoencoder": {**search.ae_candidates, ENSEMBLE: {"members": members}},
                              **CANDIDATES}
     results["runs"] = search.runs
     results.update(run_environment(load_start, versions))
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     results["chosen"] = choose_settings(results["runs"], list(results["candidates"]))
-    for method, chosen in results["chosen"].items():
-        per_digit = " ".join(f"{d}:{c['candidate']}" for d, c in chosen["per_digit"].items())
-        print(f"{method}: best overall {chosen['overall']['candidate']} "
-              f"(mean validation AUROC {chosen['overall']['mean_auroc']:.4f}); per digit {per_digit}; "
-              f"mean of the per-digit best {chosen['per_digit_mean_auroc']:.4f}")
+    print_choices(results["chosen"])
     write_search_results(results, args.out)
     print(f"wrote {args.out.name} ({results['total_seconds']:.0f} s in total)")
     return 0

@@ -137,14 +137,11 @@ def fresh_cluster(own_cluster: bool, short_jobs: bool = False):
             os.environ.update(saved)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)  # before the slow imports: a usage error comes at once
-    import h2o
+def one_by_one(args: argparse.Namespace) -> tuple[list[dict], float] | None:
+    """The first pass: every chapter with papermill, one after the other; the chapters' times and
+    the cluster's start time, or None if a chapter failed (it says so, and nothing is written)."""
     import papermill
 
-    os.environ[QUICK_ENV] = "1"  # the kernels papermill starts inherit it
-    started_utc = dt.datetime.now(dt.timezone.utc)
-    load_start = os.getloadavg()
     chapters = []
     with contextlib.ExitStack() as stack:
         cluster_seconds = stack.enter_context(fresh_cluster(args.own_cluster))
@@ -156,33 +153,44 @@ def main(argv: list[str] | None = None) -> int:
             except papermill.PapermillExecutionError as err:
                 print(f"failed: {err.ename}: {err.evalue}")
                 print("nothing written: fix the chapter and run again", file=sys.stderr)
-                return 1
+                return None
             print(f"{chapters[-1]['seconds']:6.1f} s", flush=True)
-    build = None
-    if not args.no_build:
-        # as make book QUICK=1: a fresh H2O (its code not yet warmed up by the first pass)
-        with contextlib.ExitStack() as stack:
-            build_cluster_seconds = stack.enter_context(fresh_cluster(args.own_cluster, short_jobs=True))
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="quick_build_"))
-            print(f"the quick build's execution, {default_workers()} chapters at a time:", flush=True)
-            try:
-                runs, wall = execute_into_cache([NOTEBOOKS / f"{n}.ipynb" for n in args.notebooks],
-                                                Path(folder) / "jupyter_cache")
-            except ExecutionFailed as err:
-                print(f"failed: {err}", file=sys.stderr)
-                return 1
-        build = {"how": "aebook.book_execution (one worker more than cores, each keeping one kernel reset between "
-                        "chapters) into an empty cache, as make book QUICK=1 runs it, in a freshly "
-                        "started H2O (for short jobs, as make starts it) and object store",
-                 "processes": default_workers(), "cluster_start_seconds": build_cluster_seconds,
-                 "wall_seconds": round(wall, 1),
-                 "chapters": [{"notebook": r.path.stem, "seconds": round(r.seconds, 1)} for r in runs]}
-        for r in runs:
-            print(f"  {r.path.stem:26s} {r.seconds:6.1f} s", flush=True)
-        print(f"  {'wall time':26s} {wall:6.1f} s", flush=True)
-    load_end = os.getloadavg()
+    return chapters, cluster_seconds
+
+
+def as_the_build(args: argparse.Namespace) -> dict | None:
+    """The second pass, as ``make book QUICK=1`` executes the book: in a fresh H2O (its code not
+    yet warmed up by the first pass), several chapters at a time; None if a chapter failed."""
+    with contextlib.ExitStack() as stack:
+        cluster_seconds = stack.enter_context(fresh_cluster(args.own_cluster, short_jobs=True))
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="quick_build_"))
+        print(f"the quick build's execution, {default_workers()} chapters at a time:", flush=True)
+        try:
+            runs, wall = execute_into_cache([NOTEBOOKS / f"{n}.ipynb" for n in args.notebooks],
+                                            Path(folder) / "jupyter_cache")
+        except ExecutionFailed as err:
+            print(f"failed: {err}", file=sys.stderr)
+            return None
+    for r in runs:
+        print(f"  {r.path.stem:26s} {r.seconds:6.1f} s", flush=True)
+    print(f"  {'wall time':26s} {wall:6.1f} s", flush=True)
+    return {"how": "aebook.book_execution (one worker more than cores, each keeping one kernel reset between "
+                   "chapters) into an empty cache, as make book QUICK=1 runs it, in a freshly "
+                   "started H2O (for short jobs, as make starts it) and object store",
+            "processes": default_workers(), "cluster_start_seconds": cluster_seconds,
+            "wall_seconds": round(wall, 1),
+            "chapters": [{"notebook": r.path.stem, "seconds": round(r.seconds, 1)} for r in runs]}
+
+
+def record(args: argparse.Namespace, started_utc: dt.datetime, load_start: tuple[float, float, float],
+           first: tuple[list[dict], float], build: dict | None) -> dict:
+    """The results file: both passes, with the machine, the versions and the load average."""
+    import h2o
+    import papermill
+
+    chapters, cluster_seconds = first
     total = cluster_seconds + sum(c["seconds"] for c in chapters)
-    results = {
+    return {
         "benchmark": "quick book",
         "schema_version": SCHEMA_VERSION,
         "created_utc": started_utc.isoformat(timespec="seconds"),
@@ -202,14 +210,32 @@ def main(argv: list[str] | None = None) -> int:
                      "papermill": papermill.__version__, "java_major": java_major_version()},
         "run_conditions": {
             "loadavg_start": [round(x, 2) for x in load_start],
-            "loadavg_end": [round(x, 2) for x in load_end],
+            "loadavg_end": [round(x, 2) for x in os.getloadavg()],
             "note": "os.getloadavg() (1, 5, 15 minutes) at start and end; a load above the core count "
                     "means other processes competed for the CPU and the times are inflated",
         },
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)  # before the slow imports: a usage error comes at once
+    # the slow imports now: a missing package stops the run before the first chapter, not after the last
+    import h2o  # noqa: F401
+    import papermill  # noqa: F401
+
+    os.environ[QUICK_ENV] = "1"  # the kernels papermill starts inherit it
+    started_utc = dt.datetime.now(dt.timezone.utc)
+    load_start = os.getloadavg()
+    first = one_by_one(args)
+    if first is None:
+        return 1
+    build = None if args.no_build else as_the_build(args)
+    if build is None and not args.no_build:
+        return 1
+    results = record(args, started_utc, load_start, first, build)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_checked(args.out, results, "quick_book", "run benchmarks/quick_book.py again")
-    print(f"{'total':28s} {total:6.1f} s; load average {results['run_conditions']['loadavg_start']} "
+    write_checked(args.out, results, "quick_book")
+    print(f"{'total':28s} {results['total_seconds']:6.1f} s; load average {results['run_conditions']['loadavg_start']} "
           f"at start, {results['run_conditions']['loadavg_end']} at end; wrote {args.out}")
     return 0
 

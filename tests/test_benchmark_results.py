@@ -1,5 +1,7 @@
-"""The benchmark's results file: read and checked in one place (aebook.benchmark_results),
-one sentence naming the file and the fix when it is not what the benchmark writes."""
+"""The one-class MNIST benchmark's results files, the final table and the validation search: read,
+checked and written in one place (aebook.schemas.ResultsFile, with their JSON Schemas in
+benchmarks/schemas/ and the checks in Python of aebook.one_class_mnist_results), one sentence
+naming the file and the fix when a file is not what the benchmark writes."""
 
 from __future__ import annotations
 
@@ -10,18 +12,19 @@ from pathlib import Path
 import pytest
 
 import aebook.files
-from aebook import benchmark_results
-from aebook.benchmark_results import (
-    ResultsError,
-    check_output_path,
+from aebook.one_class_mnist_results import (
     check_results,
+    check_search_results,
     choose_settings,
     load_results,
     load_search_results,
     summarize,
     write_results,
+    write_search_results,
 )
-from scripts import run_script
+from aebook.results_files import ResultsError, check_output_path, run_header
+from aebook.schemas import schema
+from scripts import usage_error
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = "benchmarks/results/one_class_mnist.json"
@@ -111,24 +114,24 @@ def _damage(results: dict, how: str) -> None:
 
 
 @pytest.mark.parametrize("how, problem", [
-    ("no summary", r"the file has no 'summary'"),
-    ("string auroc", r"runs\[3\]\['auroc'\] is '0\.99', expected a number from 0 to 1"),
-    ("bool seed", r"runs\[0\]\['seed'\] is True"),
+    ("no summary", r"at the top level, 'summary' is a required property"),
+    ("string auroc", r"at runs/3/auroc, '0\.99' is not of type 'number'"),
+    ("bool seed", r"at runs/0/seed, True is not of type 'integer'"),
     ("runs cut to 5", r"has \d+ runs where its protocol \(10 digits x \d seeds\) needs \d+"),
     ("a run edited", r"its summary is not the one its runs give"),
     ("summary edited", r"its summary is not the one its runs give"),
     ("a run twice", r"has \d+ runs where its protocol"),
-    ("unknown config", r"speed\[0\] is about configuration 'raw64'"),
-    ("speed epochs edited", r"speed\[0\]: its epochs and iterations are not the last row of its history"),
+    ("unknown config", r"at speed/0, the configuration 'raw64' is not one the file lists"),
+    ("speed epochs edited", r"at speed/0, its epochs and iterations are not the last row of its history"),
     ("a setting swapped", r"a run of 'pca' on digit \d used 'k999', not the setting its method lists"),
     ("no bootstrap for a digit", r"bootstrap has no intervals for digit 3"),
-    ("an interval upside down", r"bootstrap\['2'\]\['h2o_autoencoder - pca'\] has low > high"),
-    ("a curve cut", r"curves\['5'\]\['pca'\] is not roc"),
-    ("literature cut", r"literature\['per_digit_auroc'\] is .*expected ten AUROCs"),
-    ("no main config", r"'main_config'\] is not one of its configs"),
+    ("an interval upside down", r"at bootstrap/2/h2o_autoencoder - pca, the interval has low > high"),
+    ("a curve cut", r"at curves/5/pca, roc \(fpr, tpr\) and pr \(recall, precision\) are not on one grid"),
+    ("literature cut", r"at literature/per_digit_auroc, \[.*\] is too short"),
+    ("no main config", r"at methods/h2o_autoencoder/main_config, 'raw64' is not one of its configs"),
     ("protocol seeds cut", r"runs where its protocol \(10 digits x 1 seeds\)"),
-    ("runs not a list", r"\['runs'\] is .*, expected a non-empty list"),
-    ("infinite time", r"\['total_seconds'\] is inf"),
+    ("runs not a list", r"at runs, the value breaks the rule type: \"array\""),
+    ("infinite time", r"at total_seconds, a number is NaN or infinite"),
 ])
 def test_incomplete_or_inconsistent_files(tmp_path, committed, how, problem):
     _damage(committed, how)
@@ -138,6 +141,45 @@ def test_incomplete_or_inconsistent_files(tmp_path, committed, how, problem):
     assert message.startswith(f"{tmp_path / 'results.json'}: ")
     assert re.search(problem, message), message
     assert message.endswith("(or restore it from git).") and "\n" not in message
+
+
+# Rules that only the JSON Schema states: no check in Python looks at these values, so each
+# case fails if the schema is not applied when a file is read or written.
+SCHEMA_ONLY = {
+    "a machine without cores": (lambda r: r["machine"].update(cpu_count=0), r"at machine/cpu_count, 0 is less than"),
+    "a java version as a number": (lambda r: r["versions"].update(java=17), r"at versions/java, 17 is not of type"),
+    "no test images": (lambda r: r["protocol"].update(test_images=0), r"at protocol/test_images, 0 is less than"),
+    "an AUROC above 1": (lambda r: r["literature"].update(mean_auroc=1.2), r"at literature/mean_auroc, 1\.2 is"),
+    "negative seconds": (lambda r: r.update(data_to_h2o_seconds=-1.0), r"at data_to_h2o_seconds, -1\.0 is less than"),
+    "a speed run without threads": (lambda r: r["speed"][0].update(threads=0), r"at speed/0/threads, 0 is less than"),
+    "reproducible as a word": (lambda r: r["speed"][0].update(reproducible="no"), r"at speed/0/reproducible, 'no'"),
+    "an interval level of 1": (lambda r: r["bootstrap"]["4"]["h2o_autoencoder - pca"].update(level=1.0),
+                               r"at bootstrap/4/h2o_autoencoder - pca/level, 1\.0 is greater than or equal"),
+    "a configuration without seeds": (lambda r: r["methods"]["h2o_autoencoder"]["configs"]["classic"].pop(
+        "quality_seeds"), r"at methods/h2o_autoencoder/configs/classic, 'quality_seeds' is a required property"),
+    "an autoencoder without epochs": (lambda r: r["methods"]["h2o_autoencoder"]["configs"]["classic"][
+        "params_per_digit"]["0"].pop("epochs"), r"params_per_digit/0, 'epochs' is a required property"),
+}
+
+
+@pytest.mark.parametrize("damage", list(SCHEMA_ONLY))
+def test_what_only_the_schema_says_is_checked_on_reading_and_writing(tmp_path, committed, damage):
+    change, problem = SCHEMA_ONLY[damage]
+    change(committed)
+    with pytest.raises(ResultsError, match=problem):
+        load_results(_write(tmp_path, committed))
+    with pytest.raises(ResultsError, match=problem):
+        write_results(committed, tmp_path / "written.json")
+    assert json.loads((tmp_path / "written.json").read_text()) == committed  # the run is not lost
+
+
+def test_the_schemas_are_valid_and_what_the_script_writes_passes(committed):
+    assert schema("one_class_mnist")["properties"]["schema_version"]["const"] == committed["schema_version"]
+    assert schema("one_class_mnist_search")["properties"]["benchmark"]["const"] == "one-class MNIST validation search"
+    committed["speed"][0]["samples_per_second"] = None  # H2O reported no training time: the file says so
+    ensemble = {"members": {"a": {"epochs": 5}, "b": {"epochs": 10}}}
+    committed["methods"]["h2o_autoencoder"]["configs"]["classic"]["params_per_digit"]["0"] = ensemble
+    assert check_results(committed) is committed
 
 
 @pytest.mark.parametrize("path, problem", [
@@ -202,15 +244,11 @@ def test_check_output_path_rejects_what_cannot_be_written(tmp_path, make, proble
 @pytest.mark.parametrize("out", ["{tmp}/file/r.json", "{tmp}", "/proc/aebook/r.json"])
 def test_the_benchmark_checks_out_before_it_starts(tmp_path, out):
     (tmp_path / "file").write_text("")
-    result = run_script(SCRIPT, "--quick", "--out", out.format(tmp=tmp_path), timeout=60)
-    assert result.returncode == 2, result.stdout[-2000:]
-    assert "error: --out: " in result.stderr and "Traceback" not in result.stderr
-    assert "one-class MNIST benchmark" not in result.stdout  # nothing was run
+    assert "error: --out: " in usage_error(SCRIPT, "--quick", "--out", out.format(tmp=tmp_path))
 
 
 def test_the_benchmark_rejects_a_memory_size_beyond_the_machine():
-    result = run_script(SCRIPT, "--quick", "--max-mem-size", "99999G", timeout=60)
-    assert result.returncode == 2 and "this machine's memory" in result.stderr
+    assert "this machine's memory" in usage_error(SCRIPT, "--quick", "--max-mem-size", "99999G")
 
 
 
@@ -280,6 +318,16 @@ def test_a_damaged_search_file_is_named_in_one_sentence(tmp_path, search, how, p
     assert "\n" not in message
 
 
+def test_a_search_file_is_written_then_checked(tmp_path, search):
+    path = write_search_results(search, tmp_path / "search.json")
+    assert load_search_results(path) == search
+    search["runs"][0]["digit"] = 11  # only the schema says what a digit is
+    with pytest.raises(ResultsError, match=r"search\.json: at runs/0/digit, 11 is greater than the maximum of 9"):
+        write_search_results(search, path)
+    assert json.loads(path.read_text())["runs"][0]["digit"] == 11  # the run is not lost
+    assert check_search_results(json.loads((ROOT / SEARCH).read_text()))["mode"] == "full"
+
+
 def test_choose_settings_takes_the_best_and_the_first_on_a_tie():
     runs = [{"method": "m", "candidate": c, "digit": d, "auroc": a}
             for c, d, a in [("a", 0, 0.9), ("b", 0, 0.95), ("c", 0, 0.95), ("a", 1, 0.99), ("b", 1, 0.9),
@@ -291,10 +339,10 @@ def test_choose_settings_takes_the_best_and_the_first_on_a_tie():
 
 
 def test_a_results_file_starts_with_what_ran_how_and_when():
-    header = benchmark_results.run_header("one-class MNIST", 2, "benchmarks/one_class_mnist.py", True,
+    header = run_header("one-class MNIST", 2, "benchmarks/one_class_mnist.py", True,
                                           ["--quick", "--out", "/tmp/x.json"])
     assert header["schema_version"] == 2 and header["benchmark"] == "one-class MNIST"
     assert header["mode"] == "quick"
     assert header["command"] == "python benchmarks/one_class_mnist.py --quick --out /tmp/x.json"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", header["created_utc"])
-    assert benchmark_results.run_header("b", 1, "s.py", False, [])["mode"] == "full"
+    assert run_header("b", 1, "s.py", False, [])["mode"] == "full"

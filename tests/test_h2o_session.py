@@ -40,6 +40,12 @@ def wait_until_dead(pid: int, seconds: float = 30) -> bool:
     return not alive(pid)
 
 
+def assert_answers(url: str) -> None:
+    """The cluster at ``url`` still answers: it was not shut down."""
+    with urllib.request.urlopen(url + "/3/Cloud", timeout=10) as response:
+        assert response.status == 200
+
+
 # --- Java, as H2O looks for it ----------------------------------------------------------
 
 @pytest.fixture
@@ -135,8 +141,7 @@ def test_connecting_to_an_existing_cluster_never_shuts_it_down():
         guest = start_h2o(url=owner.url)
         assert not guest.owned and guest.name == owner.name
         guest.stop()
-        with urllib.request.urlopen(owner.url + "/3/Cloud", timeout=10) as response:
-            assert response.status == 200  # still running
+        assert_answers(owner.url)
         assert alive(owner_pid)
     finally:
         owner.stop()
@@ -223,8 +228,7 @@ def test_a_port_taken_before_the_start_is_never_someone_elses_cluster(monkeypatc
         mine = start_h2o(max_mem_size="512M")
         assert mine.url != other.url and len(calls) >= 2
         mine.stop()
-        with urllib.request.urlopen(other.url + "/3/Cloud", timeout=10) as response:
-            assert response.status == 200
+        assert_answers(other.url)
     finally:
         hs._current = other
         other.stop()
@@ -237,8 +241,7 @@ def test_stop_never_shuts_down_a_cluster_with_another_name():
         impostor = H2OSession(url=other.url, name="aebook-someone-else", owned=True)
         impostor.stop()
         time.sleep(1)
-        with urllib.request.urlopen(other.url + "/3/Cloud", timeout=10) as response:
-            assert response.status == 200
+        assert_answers(other.url)
     finally:
         hs._current = other
         other.stop()

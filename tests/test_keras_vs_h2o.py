@@ -6,24 +6,16 @@ import copy
 import importlib.util
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from aebook.benchmark_results import ResultsError
 from aebook.keras_comparison import DEFAULT_RESULTS, load_keras_vs_h2o
+from aebook.results_files import ResultsError
 from aebook.schemas import schema
+from scripts import ROOT, run_successfully, usage_error
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "keras_vs_h2o.py"
 RESULTS = ROOT / DEFAULT_RESULTS
-
-
-def run_script(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
 
 
 @pytest.fixture
@@ -103,8 +95,7 @@ def test_quick_mode_writes_sensible_figures(tmp_path):
     if missing:
         pytest.skip(f"{' and '.join(missing)} not installed (optional): pip install -r requirements-compare.txt")
     out = tmp_path / "x.json"
-    result = run_script("--quick", "--out", str(out), timeout=600)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    run_successfully(SCRIPT, "--quick", "--out", str(out), timeout=600)
     data = load_keras_vs_h2o(out)  # the schema and the checks of the loader
 
     assert data["mode"] == "quick" and data["one_class"]["digits"] == [0, 1]
@@ -133,16 +124,11 @@ def test_quick_mode_writes_sensible_figures(tmp_path):
     (["--turns", "x"], "invalid int value"),
 ])
 def test_bad_arguments_give_a_one_sentence_error(args, message):
-    result = run_script(*args, timeout=60)
-    assert result.returncode == 2
-    error = result.stderr.strip().splitlines()[-1]
-    assert error.startswith("keras_vs_h2o.py: error: ") and message in error, result.stderr
+    error = usage_error(SCRIPT, *args).strip().splitlines()[-1]
+    assert error.startswith("keras_vs_h2o.py: error: ") and message in error, error
     assert ". " not in error.removeprefix("keras_vs_h2o.py: error: ").rstrip("."), error  # one sentence
-    assert "Traceback" not in result.stderr
 
 
 def test_an_output_path_that_is_a_folder_is_refused_before_any_work(tmp_path):
-    result = run_script("--out", str(tmp_path), timeout=60)
-    assert result.returncode == 2
-    assert "--out: " in result.stderr and "is a folder" in result.stderr
-    assert "Traceback" not in result.stderr
+    error = usage_error(SCRIPT, "--out", str(tmp_path))
+    assert "--out: " in error and "is a folder" in error

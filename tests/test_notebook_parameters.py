@@ -186,12 +186,24 @@ def test_a_large_ecg_margin_is_a_valid_choice():
     validate("07_ecg", margin=50)
 
 
-def test_the_evaluation_chapter_names_a_broken_results_file(tmp_path):
-    from aebook.benchmark_results import ResultsError
+def _no_cores() -> str:
+    import json
 
-    bad = tmp_path / "cut.json"
-    bad.write_text('{"benchmark": "one-class MNIST", "runs": [')
-    with pytest.raises(ResultsError, match=r"cut\.json cannot be read as JSON"):
+    results = json.loads((ROOT / "benchmarks" / "results" / "one_class_mnist.json").read_text())
+    results["machine"]["cpu_count"] = 0  # only the file's JSON Schema says what a core count is
+    return json.dumps(results)
+
+
+@pytest.mark.parametrize("content, problem", [
+    (lambda: '{"benchmark": "one-class MNIST", "runs": [', r"cannot be read as JSON"),
+    (_no_cores, r"at machine/cpu_count, 0 is less than the minimum of 1; run benchmarks/one_class_mnist\.py again"),
+])
+def test_the_evaluation_chapter_names_a_broken_results_file(tmp_path, content, problem):
+    from aebook.results_files import ResultsError
+
+    bad = tmp_path / "broken.json"
+    bad.write_text(content())
+    with pytest.raises(ResultsError, match=rf"^{re.escape(str(bad))}:? {problem}"):
         validate("05_evaluation", results_path=str(bad))
 
 

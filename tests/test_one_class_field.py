@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from aebook.benchmark_results import ResultsError
 from aebook.detectors import CANDIDATES, PEERS
 from aebook.field_results import check_field_results, load_field_results
-from scripts import ROOT, run_script
+from aebook.results_files import ResultsError
+from scripts import ROOT, run_successfully, usage_error
 
 SCRIPT = ROOT / "benchmarks" / "one_class_field.py"
 COMMITTED = "benchmarks/results/one_class_field.json"
@@ -57,17 +57,14 @@ def test_a_file_that_disagrees_with_itself_is_refused(committed, change, message
     (["--out", "/proc/no/such.json"], "cannot write /proc/no/such.json"),
 ])
 def test_bad_arguments_stop_before_any_work(args, message):
-    result = run_script(SCRIPT, *args, timeout=120)
-    assert result.returncode == 2
-    assert message in result.stderr
+    assert message in usage_error(SCRIPT, *args)
 
 
 @pytest.mark.h2o
 @pytest.mark.slow
 def test_the_quick_run_writes_a_checked_file_of_every_method(tmp_path):
     out = tmp_path / "field.json"
-    result = run_script(SCRIPT, "--quick", "--out", str(out), timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_successfully(SCRIPT, "--quick", "--out", str(out), timeout=900)
     results = load_field_results(out)
     assert results["mode"] == "quick" and set(results["summary"]) == METHODS
     runs = {(r["method"], r["digit"]): r for r in results["runs"]}
