@@ -33,7 +33,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = ["ExecutionFailed", "KernelState", "NotebookRun", "default_workers", "execute_into_cache", "main"]
 
@@ -65,7 +65,7 @@ class KernelState:
     uses, so that they count as already loaded), :meth:`restore` between chapters.
     """
 
-    saved: dict[str, Any] = {}
+    saved: ClassVar[dict[str, Any]] = {}
 
     @classmethod
     def save(cls) -> None:
@@ -73,7 +73,7 @@ class KernelState:
         import warnings
 
         import matplotlib
-        import matplotlib.pyplot  # noqa: F401  (sets up the inline backend and its settings)
+        import matplotlib.pyplot
         import numpy as np
         import pandas as pd
 

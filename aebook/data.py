@@ -30,9 +30,9 @@ from urllib.parse import urlsplit
 from .guarded_process import process_alive  # one place for "is this process still running?"
 
 __all__ = [
+    "PROJECT_ROOT",
     "DataError",
     "ManifestEntry",
-    "PROJECT_ROOT",
     "data_dir",
     "fetch",
     "path_of",
@@ -130,7 +130,7 @@ def _copy_from(entry: ManifestEntry, mirror: Path | None, tmp: Path) -> None:
     ``tmp`` are :class:`_WriteError`, for the caller to blame on the data folder.
     """
     try:
-        out = open(tmp, "wb")
+        out = open(tmp, "wb")  # noqa: SIM115 (the with below; a failed open is blamed apart)
     except OSError as err:
         raise _WriteError from err
     with out:

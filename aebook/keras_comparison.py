@@ -21,9 +21,9 @@ from .schemas import ResultsFile
 __all__ = [
     "BENCHMARK",
     "DEFAULT_RESULTS",
+    "KERAS_VS_H2O",
     "SCHEMA_NAME",
     "SCHEMA_VERSION",
-    "KERAS_VS_H2O",
     "SCRIPT",
     "check_keras_vs_h2o",
     "load_keras_vs_h2o",

@@ -115,9 +115,9 @@ def prepared_file(split: Split, directory: Path | None = None, first: int | None
     digest = hashlib.sha256()
 
     def write_rows(f) -> None:
-        for label, row in zip(labels.tolist(), pixels):
+        for label, row in zip(labels.tolist(), pixels, strict=False):
             nonzero = np.flatnonzero(row[:-1])
-            items = [f"{i + 1}:{v}" for i, v in zip(nonzero.tolist(), row[nonzero].tolist())]
+            items = [f"{i + 1}:{v}" for i, v in zip(nonzero.tolist(), row[nonzero].tolist(), strict=False)]
             line = f"{label} {' '.join(items)} 784:{row[-1]}\n"
             digest.update(line.encode())
             f.write(line)
@@ -154,7 +154,7 @@ def mnist_frames(splits: tuple[Split, ...] = ("train", "test"), directory: Path 
                          "name only splits you load.")
     files = [prepared_file(split, directory, first.get(split)) for split in splits]  # all checked before H2O
     frames = []
-    for split, path in zip(splits, files):
+    for split, path in zip(splits, files, strict=False):
         # columns: label, then the pixels; a cluster elsewhere gets the file uploaded
         raw = frame_from_file(path, f"mnist_{split}_svm")
         if raw.shape[1] != 785:

@@ -194,7 +194,7 @@ class MojoScorer:
     def inputs(self) -> list[str]:
         """Names of the network's inputs, as in :func:`~aebook.tabular.per_feature_errors`."""
         names = []
-        for col, domain in zip(self.categorical, self.domains):
+        for col, domain in zip(self.categorical, self.domains, strict=False):
             names += [f"{col}.{level}" for level in domain] + [f"{col}.{MISSING_LEVEL}"]
         return names + list(self.numeric)
 
@@ -223,7 +223,7 @@ class MojoScorer:
         level's place in the training levels, or their number for a missing or unseen
         level (the category's last input)."""
         codes = []
-        for col, domain in zip(self.categorical, self.domains):
+        for col, domain in zip(self.categorical, self.domains, strict=False):
             index = {level: i for i, level in enumerate(domain)}
             codes.append(np.array([index.get(v, len(domain)) for v in inputs[col]], dtype=np.int64))
         return codes
@@ -233,7 +233,7 @@ class MojoScorer:
         inputs = self.model_inputs(table)
         n = len(inputs)
         blocks = []
-        for codes, domain in zip(self._codes(inputs), self.domains):
+        for codes, domain in zip(self._codes(inputs), self.domains, strict=False):
             block = np.zeros((n, len(domain) + 1))
             block[np.arange(n), codes] = 1.0
             blocks.append(block)
@@ -247,7 +247,7 @@ class MojoScorer:
         and a missing number empty."""
         inputs = self.model_inputs(table)
         out = pd.DataFrame(index=inputs.index)
-        for k, (codes, domain) in enumerate(zip(self._codes(inputs), self.domains)):
+        for k, (codes, domain) in enumerate(zip(self._codes(inputs), self.domains, strict=False)):
             out[f"c{k}"] = pd.Series(codes, index=inputs.index, dtype="Int64").mask(codes == len(domain))
         for k, col in enumerate(self.numeric, start=len(self.categorical)):
             out[f"c{k}"] = inputs[col].to_numpy(dtype=float, na_value=np.nan)

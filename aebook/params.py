@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "ParameterError",
     "H2O_ACTIVATIONS",
     "SEED_MAX",
+    "ParameterError",
     "check_autoencoder_activation",
     "check_choice",
     "check_layer_sizes",

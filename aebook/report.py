@@ -62,9 +62,9 @@ __all__ = [
     "plot_roc_pr",
     "ranked_rows",
     "read_table",
+    "report_files",
     "shown",
     "split_normal_rows",
-    "report_files",
 ]
 
 DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "_build" / "your_own_data"
@@ -243,7 +243,7 @@ def read_table(source: str | Path, name: str):
         raise TabularError(f"H2O could not read {what} as a table ({reason}): {fix}")
     numeric = [c for c, kind in frame.types.items() if kind in ("int", "real")]
     if numeric:
-        missing = {c: int(n) for c, n in zip(numeric, frame[numeric].nacnt()) if n}
+        missing = {c: int(n) for c, n in zip(numeric, frame[numeric].nacnt(), strict=False) if n}
         for column, count in missing.items():
             print(f"{column}: {count} of {frame.nrows} values are missing (empty, NA, or text "
                   "in this numeric column)")
@@ -399,7 +399,7 @@ def split_normal_rows(rows: np.ndarray, held_out_share: float, fit_rows: int,
     at most ``fit_rows`` of them (0: all). Both parts keep the table's order.
     """
     rows = np.asarray(rows, dtype=np.int64)
-    held = int(math.floor(held_out_share * rows.size + 1e-9))
+    held = math.floor(held_out_share * rows.size + 1e-9)
     fit = rows.size - held if not fit_rows else min(fit_rows, rows.size - held)
     held_out, fit_part = draw_rows(rows, [held, fit], seed)
     return fit_part, held_out

@@ -15,7 +15,7 @@ import platform
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .data import PROJECT_ROOT
@@ -84,7 +84,7 @@ def run_header(benchmark: str, schema_version: int, script: str, quick: bool,
         "benchmark": benchmark,
         "mode": "quick" if quick else "full",
         "command": f"python {script} " + " ".join(sys.argv[1:] if argv is None else argv),
-        "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 

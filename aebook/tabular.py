@@ -171,7 +171,7 @@ def heavy_tailed(frame, columns: Sequence[str], min_skewness: float = 3.0) -> li
     summary = {c["label"]: c for c in _summary(frame[columns])}
     skew = frame[columns].skewness()
     chosen = []
-    for name, s in zip(columns, skew):
+    for name, s in zip(columns, skew, strict=False):
         col = summary[name]
         low, high = (col.get("mins") or [math.nan])[0], (col.get("maxs") or [math.nan])[0]
         if low is None or high is None or s is None or not math.isfinite(float(s)):
@@ -233,7 +233,7 @@ def draw_rows(rows: int | Sequence[int] | np.ndarray, counts: Sequence[int],
                            "of at least 0 that sum to at most the rows")
     shuffled = np.random.default_rng(seed).permutation(pool)
     ends = np.cumsum(counts, dtype=np.int64)
-    return [np.sort(shuffled[end - count:end]) for count, end in zip(counts, ends)]
+    return [np.sort(shuffled[end - count:end]) for count, end in zip(counts, ends, strict=False)]
 
 
 def take_rows(frame, rows: Sequence[int] | np.ndarray, name: str):
@@ -272,7 +272,7 @@ def split_rows(frame, fractions: Sequence[float], names: Sequence[str], seed: in
         raise TabularError(f"fractions {list(fractions)} must be at least 0 and sum to at most 1")
     pool = frame.nrows if rows is None else np.asarray(rows, dtype=np.int64)
     size = frame.nrows if rows is None else pool.size
-    counts = [int(math.floor(f * size + 1e-9)) for f in fractions]
+    counts = [math.floor(f * size + 1e-9) for f in fractions]
     return _take_parts(frame, draw_rows(pool, counts, seed), names)
 
 

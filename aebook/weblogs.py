@@ -197,7 +197,7 @@ def alert_threshold(errors: np.ndarray, days: int, alerts_per_day: float) -> flo
     """The error above which ``alerts_per_day`` sessions a day are flagged, on average,
     from the errors of ``days`` days of sessions."""
     errors = np.sort(np.asarray(errors, dtype=float))[::-1]
-    budget = int(round(alerts_per_day * days))
+    budget = round(alerts_per_day * days)
     if not 1 <= budget < len(errors):
         raise LogError(f"An alert budget of {alerts_per_day} a day over {days} days is "
                        f"{budget} of {len(errors)} sessions: choose a budget between "

@@ -45,7 +45,7 @@ BUILD = ROOT / "_build"
 SCHEMA_VERSION = 1
 GOAL_SECONDS = 300  # issue #26: the first make book within 5 minutes on 2 cores
 DEFAULT_OUTPUTS = ("html", ".doctrees", "jupyter_execute")
-EXECUTE_OUTPUTS = DEFAULT_OUTPUTS + (".jupyter_cache", "execute")
+EXECUTE_OUTPUTS = (*DEFAULT_OUTPUTS, ".jupyter_cache", "execute")
 EXECUTED = re.compile(r"^(\S+): Executed notebook in ([0-9.]+) seconds", re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -127,7 +127,7 @@ def git_commit() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started_utc = dt.datetime.now(dt.timezone.utc)
+    started_utc = dt.datetime.now(dt.UTC)
     load_start = os.getloadavg()
     print(f"{os.cpu_count()} cores, load average {', '.join(f'{x:.2f}' for x in load_start)} at the start")
     runs = []

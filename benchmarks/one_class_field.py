@@ -134,9 +134,10 @@ def validation_search(settings: dict, x_all: np.ndarray, labels: np.ndarray) -> 
     for d in settings["digits"]:
         x_fit = x_all[fit_for == d] / 255.0
         fit_frame = frame[frame["fit_for"] == d, PIXELS]
-        tries = [(m, n, lambda m=m, p=p: peer_scores(m, p, x_fit, x_val))
+        tries = [(m, n, lambda m=m, p=p, x_fit=x_fit: peer_scores(m, p, x_fit, x_val))
                  for m in PEERS for n, p in CANDIDATES[m].items()]
-        tries += [("h2o_pca", n, lambda p=p: h2o_pca_scores(p, fit_frame, val_frame, x_fit, x_val))
+        tries += [("h2o_pca", n, lambda p=p, fit_frame=fit_frame, x_fit=x_fit: h2o_pca_scores(
+                      p, fit_frame, val_frame, x_fit, x_val))
                   for n, p in H2O_PCA.items()]
         for method, name, run in tries:
             scores, fit_s, score_s = run()

@@ -96,8 +96,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if len(set(args.seeds)) != len(args.seeds):
             parser.error(f"--seeds: each seed at most once, got {args.seeds}")
     settings = arguments.run_settings(args, FULL, QUICK, ("digits", "seeds"))
-    if args.ae_seeds is not None:
-        if not set(args.ae_seeds) <= set(settings["seeds"]) or len(set(args.ae_seeds)) != len(args.ae_seeds):
+    if args.ae_seeds is not None and (not set(args.ae_seeds) <= set(settings["seeds"])
+                                      or len(set(args.ae_seeds)) != len(args.ae_seeds)):
             parser.error(f"--ae-seeds: each at most once and among the seeds {settings['seeds']}, "
                          f"got {args.ae_seeds}")
     settings["ae_seeds"] = [s for s in settings["seeds"] if args.ae_seeds is None or s in args.ae_seeds]

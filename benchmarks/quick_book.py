@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     import papermill  # noqa: F401
 
     os.environ[QUICK_ENV] = "1"  # the kernels papermill starts inherit it
-    started_utc = dt.datetime.now(dt.timezone.utc)
+    started_utc = dt.datetime.now(dt.UTC)
     load_start = os.getloadavg()
     first = one_by_one(args)
     if first is None:

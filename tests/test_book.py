@@ -140,7 +140,7 @@ def test_the_book_config_renders_committed_outputs_and_execute_1_executes_every_
     written = subprocess.run([sys.executable, "-m", "aebook.execute_config", "--execute-config", str(executing),
                               "--config", str(book / "_config.yml")], capture_output=True, text=True, timeout=60)
     assert written.returncode == 0, written.stderr
-    executed = subprocess.run(jupyter_book + ["--config", str(executing)], capture_output=True, text=True,
+    executed = subprocess.run([*jupyter_book, "--config", str(executing)], capture_output=True, text=True,
                               env=build_env(), timeout=600)
     assert executed.returncode == 0, executed.stdout[-4000:]
     assert "42 apples" in text_of(book / "_build" / "html" / "sums.html")

@@ -60,7 +60,7 @@ def test_the_executing_config_executes_through_the_books_cache_and_keeps_everyth
     executing = yaml.safe_load(out.read_text())
     assert executing["execute"] == {**book["execute"], "execute_notebooks": "cache",
                                     "cache": str((ROOT / book["execute"]["cache"]).resolve())}
-    for name, folder in book["sphinx"].get("local_extensions", {}).items():  # relative to the config file
+    for name in book["sphinx"].get("local_extensions", {}):  # relative to the config file
         assert Path(executing["sphinx"]["local_extensions"][name], f"{name}.py").is_file()
     executing["sphinx"]["local_extensions"] = book["sphinx"].get("local_extensions")
     assert {k: v for k, v in executing.items() if k != "execute"} == {k: v for k, v in book.items() if k != "execute"}

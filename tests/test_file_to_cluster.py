@@ -73,7 +73,7 @@ def import_rounds(url: str, barrier, rounds: int, results) -> None:
             frame = frame_from_file(path_of(KDD), f"kdd_round_{i}")
             shapes.append(frame.shape)
             h2o.remove(frame)
-        except Exception as err:  # noqa: BLE001 (reported to the test, which fails)
+        except Exception as err:
             shapes.append(f"{type(err).__name__}: {str(err).strip()[:300]}")
     session.stop()
     results.put((session.tag, shapes))
@@ -116,13 +116,13 @@ def test_threads_of_one_session_importing_one_file_at_once_all_get_it(owner):
         for i in range(ROUNDS):
             barrier = threading.Barrier(WORKERS)
 
-            def one_import(n: int) -> None:
+            def one_import(n: int, i=i, barrier=barrier, shapes=shapes) -> None:
                 barrier.wait(timeout=60)
                 try:
                     frame = frame_from_file(path_of(KDD), f"kdd_{i}_{n}")
                     shapes.append(frame.shape)
                     h2o.remove(frame)
-                except Exception as err:  # noqa: BLE001
+                except Exception as err:
                     shapes.append(f"{type(err).__name__}: {str(err).strip()[:300]}")
 
             threads = [threading.Thread(target=one_import, args=(n,)) for n in range(WORKERS)]

@@ -175,12 +175,11 @@ def test_a_shared_cluster_keeps_other_users_keys_and_loses_ours():
 
 @pytest.mark.h2o
 def test_context_manager_stops_h2o_when_the_body_fails():
-    with pytest.raises(ZeroDivisionError):
-        with h2o_session(max_mem_size="512M") as session:
-            pid = session.jvm_pids[0]
-            folder = session._servers.folder
-            assert folder.is_dir()
-            1 / 0
+    with pytest.raises(ZeroDivisionError), h2o_session(max_mem_size="512M") as session:
+        pid = session.jvm_pids[0]
+        folder = session._servers.folder
+        assert folder.is_dir()
+        raise ZeroDivisionError
     assert wait_until_dead(pid)
     assert not folder.exists(), "H2O's logs and ice folder are removed on stop"
 

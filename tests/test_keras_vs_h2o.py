@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import itertools
 import json
 import math
 
@@ -82,7 +83,7 @@ def test_a_missing_file_is_refused_with_the_fix(tmp_path):
     with pytest.raises(ResultsError, match="is not a file") as err:
         load_keras_vs_h2o(tmp_path / "nothing.json")
     assert "benchmarks/keras_vs_h2o.py" in str(err.value)
-    with pytest.raises(ResultsError, match="not the path of a .json file"):
+    with pytest.raises(ResultsError, match=r"not the path of a \.json file"):
         load_keras_vs_h2o(tmp_path / "results.txt")
 
 
@@ -101,7 +102,7 @@ def test_quick_mode_writes_sensible_figures(tmp_path):
     assert data["mode"] == "quick" and data["one_class"]["digits"] == [0, 1]
     assert data["versions"]["keras_backend"] == "jax" and data["h2o_java"]["major"] >= 8
     loss = data["loss_curves"]["keras"]["loss"]
-    assert len(loss) >= 2 and all(b < a for a, b in zip(loss, loss[1:])), loss
+    assert len(loss) >= 2 and all(b < a for a, b in itertools.pairwise(loss)), loss
     h2o_curve = data["loss_curves"]["h2o_chosen"]["training_mse"]
     assert h2o_curve[-1] < data["loss_curves"]["h2o_chosen"]["initial_training_mse"]
     for run in data["one_class"]["runs"]:

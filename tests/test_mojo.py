@@ -25,7 +25,7 @@ from aebook.tabular import (
 @pytest.fixture(scope="module")
 def mojos(trained, tmp_path_factory):
     """The trained model (standardize=True) and one with standardize=False, as MOJOs."""
-    table, ready, roles, model = trained
+    _table, ready, roles, model = trained
     unscaled = train_autoencoder(ready, roles, "synthetic_unscaled", hidden=[4], epochs=5,
                                  seed=7, standardize=False)
     folders = {True: tmp_path_factory.mktemp("mojo_std"),

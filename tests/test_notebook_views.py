@@ -115,7 +115,8 @@ def jupyterlab(tmp_path_factory):
                     break
             except OSError:
                 if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start:\n{(home / 'server.log').read_text()[-3000:]}")
+                    raise RuntimeError(
+                        f"JupyterLab did not start:\n{(home / 'server.log').read_text()[-3000:]}") from None
                 time.sleep(0.5)
         yield url, token
     finally:

@@ -33,7 +33,7 @@ def test_the_committed_results_are_a_full_run_of_every_method(committed):
 def test_a_file_cut_short_is_refused_in_one_sentence(tmp_path):
     cut = tmp_path / "cut.json"
     cut.write_text((ROOT / COMMITTED).read_text()[:5000])
-    with pytest.raises(ResultsError, match="cannot be read as JSON .* run benchmarks/one_class_field.py again"):
+    with pytest.raises(ResultsError, match=r"cannot be read as JSON .* run benchmarks/one_class_field\.py again"):
         load_field_results(cut)
 
 

@@ -107,7 +107,7 @@ def test_draw_rows_is_exact_disjoint_ordered_and_repeatable():
     assert not set(first) & set(second) and set(first) | set(second) <= set(pool)
     assert list(first) == sorted(first) and list(second) == sorted(second)
     again = draw_rows(pool, [100, 250], seed=1)
-    assert all(np.array_equal(a, b) for a, b in zip(again, [first, second]))
+    assert all(np.array_equal(a, b) for a, b in zip(again, [first, second], strict=False))
     assert not np.array_equal(draw_rows(pool, [100], seed=2)[0], first)
     # the first part does not depend on the parts after it
     assert np.array_equal(draw_rows(pool, [100], seed=1)[0], first)
@@ -141,7 +141,7 @@ def test_columns_features_keep_the_table_order():
 
 @pytest.mark.h2o
 def test_column_roles_follow_h2o_types_and_overrides(h2o_frame):
-    _, frame, session = h2o_frame
+    _, frame, _session = h2o_frame
     roles = column_roles(frame, target="label", categorical=["code"])
     assert roles.categorical == ["colour", "code"]
     assert roles.numeric == ["size", "bytes", "rate", "negative"]
@@ -191,7 +191,7 @@ def test_transform_reads_categories_as_numbers_when_told(h2o_frame):
 
     from aebook import unique_id
 
-    _, _, session = h2o_frame
+    _, _, _session = h2o_frame
     table = pd.DataFrame({"level": ["10", "2", "10", "7"], "x": [1.5, 2.5, 3.5, 4.5]})
     frame = h2o.H2OFrame(table, destination_frame=unique_id("levels"), column_types={"level": "enum"})
     out = transform(frame, Columns(numeric=["level", "x"], categorical=[]), "levels_ready")

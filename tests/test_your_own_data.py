@@ -123,9 +123,9 @@ def test_report_files_replace_an_earlier_report_only(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["errors.png", "notes.txt"]
     assert (tmp_path / "errors.png").read_text() == "new"
     assert "notes.txt" not in REPORT_FILES
-    with pytest.raises(ValueError, match=r"wrote \['notes2.txt'\], which are not in REPORT_FILES"):
-        with report_files(tmp_path, overwrite=True) as staging:
-            (staging / "notes2.txt").write_text("not a report file")
+    with pytest.raises(ValueError, match=r"wrote \['notes2.txt'\], which are not in REPORT_FILES"), \
+            report_files(tmp_path, overwrite=True) as staging:
+        (staging / "notes2.txt").write_text("not a report file")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["errors.png", "notes.txt"]
 
 
@@ -137,10 +137,9 @@ def test_an_error_late_in_the_report_leaves_no_half_written_report(tmp_path, exi
         (folder / "notes.txt").write_text("the reader's")
         (folder / "ranked_rows.csv").write_text("an earlier report")
     before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
-    with pytest.raises(KeyError):
-        with report_files(folder, overwrite=True) as staging:
-            (staging / "ranked_rows.csv").write_text("half of a report")
-            raise KeyError("the last step fails")
+    with pytest.raises(KeyError), report_files(folder, overwrite=True) as staging:
+        (staging / "ranked_rows.csv").write_text("half of a report")
+        raise KeyError("the last step fails")
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
     if existing:
         assert (folder / "ranked_rows.csv").read_text() == "an earlier report"
@@ -160,18 +159,18 @@ def test_two_runs_into_one_new_folder_never_mix_their_files(tmp_path):
     try:
         assert other.stdout.readline().strip() == "writing"
         with pytest.raises(TabularError, match=r"^another run is writing its report into .*report now: wait "
-                                               r"for it to end, or choose another output_folder$"):
-            with report_files(folder):
-                pass
+                                               r"for it to end, or choose another output_folder$"), \
+                report_files(folder):
+            pass
     finally:
         other.kill()
         other.wait(timeout=30)
     with report_files(folder) as staging:  # the other run died: the folder is free
         (staging / "report.json").write_text("{}")
     with pytest.raises(TabularError, match=r"^another run wrote a report into .*report meanwhile: choose "
-                                           r"another output_folder, or set overwrite=True to replace it$"):
-        with report_files(folder):
-            pass
+                                           r"another output_folder, or set overwrite=True to replace it$"), \
+            report_files(folder):
+        pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no lock, no staging left
 
 
@@ -308,7 +307,7 @@ def test_report_data_checks_with_h2o(small_frame):
         anomaly_labels(frame, "amount")
     columns = tabular.column_roles(frame, ignore=["id", "known", "y", "amount", "colour",
                                                   "size"])
-    with pytest.raises(TabularError, match="^no numeric or categorical feature is left"):
+    with pytest.raises(TabularError, match=r"^no numeric or categorical feature is left"):
         check_features(columns)
     part = tabular.take_rows(frame, np.array([7, 0, 5]), "three")
     assert part["id"].as_data_frame()["id"].tolist() == [0, 5, 7]  # in the table's order
@@ -397,7 +396,7 @@ def check_report(folder: Path, rows: int, labelled: bool) -> tuple[pd.DataFrame,
 def test_report_on_the_ecg_file_without_normal_column(tmp_path):
     folder, nb = run(tmp_path, data="ecg/ecg_discord_test.csv", normal_column="",
                      label_column="", false_alarm_rate=0.25, hidden=[20], epochs=50)
-    ranked, report = check_report(folder, rows=23, labelled=False)
+    _ranked, report = check_report(folder, rows=23, labelled=False)
     assert len(report["features"]) == 210
     assert "no normal_column: all 23 rows count as normal" in text_of(nb)
     assert "the MOJO scores the first rows as H2O does: True" in text_of(nb)
@@ -440,7 +439,7 @@ def test_report_on_network_records_without_a_label(tmp_path):
     data = kdd_sample(tmp_path / "kdd_sample.arff", 1500, label=False, seed=1)
     folder, nb = run(tmp_path, data=str(data), normal_column="class",
                      normal_value="normal", label_column="", fit_rows=600, epochs=5)
-    ranked, report = check_report(folder, rows=1500, labelled=False)
+    ranked, _report = check_report(folder, rows=1500, labelled=False)
     assert "label" not in ranked.columns
     assert "no label_column: nothing to evaluate" in text_of(nb)
 
@@ -497,7 +496,7 @@ def test_report_on_a_csv_whose_category_holds_commas_quotes_and_any_script(tmp_p
     table.to_csv(data, index=False)
     folder, nb = run(tmp_path, data=str(data), normal_column="known", normal_value="1",
                      label_column="y", ignore_columns=["id"], false_alarm_rate=0.05, **SMALL)
-    ranked, report = check_report(folder, rows=300, labelled=True)
+    _ranked, report = check_report(folder, rows=300, labelled=True)
     assert "city" in report["categorical"]
     cities = pd.read_csv(folder / "ranked_rows.csv", keep_default_na=False)["city"]
     assert sorted(cities) == sorted(table["city"])  # every level as it is in the file
@@ -611,7 +610,7 @@ def test_an_arff_file_with_a_date_attribute_is_refused_before_h2o_reads_it(tmp_p
             "1,'2024-01-02 10:00:00',a\n")
     path = tmp_path / ("visits.arff.gz" if gz else "visits.arff")
     path.write_bytes(gzip.compress(text.encode()) if gz else text.encode())
-    with pytest.raises(ParameterError, match="date attribute 'seen at'.*save the table as CSV") as error:
+    with pytest.raises(ParameterError, match=r"date attribute 'seen at'.*save the table as CSV") as error:
         check_data_source("data", str(path))
     assert "\n" not in str(error.value)
     plain = tmp_path / "plain.arff"
@@ -680,7 +679,7 @@ def test_two_sessions_of_the_chapter_at_once_on_one_cluster_both_pass(tmp_path):
             finally:
                 for run in runs:
                     run.kill()
-            for folder, run, output in zip(folders, runs, outputs):
+            for folder, run, output in zip(folders, runs, outputs, strict=False):
                 assert run.returncode == 0, f"{folder.name}: {output[-3000:]}"
                 text = text_of(nbformat.read(folder / "out.ipynb", as_version=4))
                 assert "Quick mode (AEBOOK_QUICK=1)" in text and "kdd/KDDTest.arff.gz: 22544 rows, 42 columns" in text
