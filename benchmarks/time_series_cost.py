@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aebook.files import write_json
 from aebook.results_files import ResultsError, check_output_path, run_environment
+from aebook.schemas import write_checked
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW, STRIDE, TRAIN_END = 210, 10, 4200
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 "stumpy.stump on the same series; the two methods in turns at every repeat"),
         **run_environment(load_start, {"h2o": version, "stumpy": stumpy.__version__}),
     }
-    write_json(args.out, results)
+    write_checked(args.out, results, "time_series_cost")
     print(f"wrote {args.out}")
     return 0
 
