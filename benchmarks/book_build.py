@@ -37,7 +37,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from aebook.benchmark_results import ResultsError, check_output_path, run_environment
+from aebook.results_files import ResultsError, check_output_path, run_environment
 from aebook.schemas import write_checked
 
 ROOT = Path(__file__).resolve().parent.parent
