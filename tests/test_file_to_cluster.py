@@ -60,21 +60,26 @@ def leftover_folders(tags: list[str]) -> list[str]:
     return [p.name for p in Path(tempfile.gettempdir()).iterdir() if any(p.name.startswith(t) for t in tags)]
 
 
+def import_once(name: str, barrier, timeout: float) -> tuple[int, int] | str:
+    """Wait for the others at ``barrier``, import the KDD file as ``name`` and remove it again:
+    the frame's shape, or what went wrong in one line."""
+    import h2o
+
+    barrier.wait(timeout=timeout)
+    try:
+        frame = frame_from_file(path_of(KDD), name)
+        shape = frame.shape
+        h2o.remove(frame)
+        return shape
+    except Exception as err:
+        return f"{type(err).__name__}: {str(err).strip()[:300]}"
+
+
 def import_rounds(url: str, barrier, rounds: int, results) -> None:
     """In another process: a session on the cluster at ``url`` imports the KDD file
     ``rounds`` times, each time together with the other processes (``barrier``)."""
-    import h2o
-
     session = start_h2o(url=url)
-    shapes = []
-    for i in range(rounds):
-        barrier.wait(timeout=120)
-        try:
-            frame = frame_from_file(path_of(KDD), f"kdd_round_{i}")
-            shapes.append(frame.shape)
-            h2o.remove(frame)
-        except Exception as err:
-            shapes.append(f"{type(err).__name__}: {str(err).strip()[:300]}")
+    shapes = [import_once(f"kdd_round_{i}", barrier, 120) for i in range(rounds)]
     session.stop()
     results.put((session.tag, shapes))
 
@@ -103,7 +108,6 @@ def test_sessions_importing_one_file_at_once_all_get_it_and_leave_nothing(owner)
 
 @pytest.mark.timeout(300)
 def test_threads_of_one_session_importing_one_file_at_once_all_get_it(owner):
-    import h2o
 
     before = cluster_keys(owner)
     for guest in (False, True):  # the session's own cluster, then a connection to it as to a shared one
@@ -117,13 +121,7 @@ def test_threads_of_one_session_importing_one_file_at_once_all_get_it(owner):
             barrier = threading.Barrier(WORKERS)
 
             def one_import(n: int, i=i, barrier=barrier, shapes=shapes) -> None:
-                barrier.wait(timeout=60)
-                try:
-                    frame = frame_from_file(path_of(KDD), f"kdd_{i}_{n}")
-                    shapes.append(frame.shape)
-                    h2o.remove(frame)
-                except Exception as err:
-                    shapes.append(f"{type(err).__name__}: {str(err).strip()[:300]}")
+                shapes.append(import_once(f"kdd_{i}_{n}", barrier, 60))
 
             threads = [threading.Thread(target=one_import, args=(n,)) for n in range(WORKERS)]
             for thread in threads:
