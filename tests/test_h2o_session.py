@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import servers_with
 
@@ -426,6 +427,11 @@ def test_a_later_start_ends_servers_left_by_a_killed_guard(tmp_path):
     (folder / "guard.pid").write_text(dead)
     server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", f"--dir={folder}"])
     try:
+        # until the child has exec'd, its command line is still this process's (caught by CI)
+        deadline = time.monotonic() + 30
+        while f"--dir={folder}" not in psutil.Process(server.pid).cmdline():
+            assert time.monotonic() < deadline, "the stand-in server never started"
+            time.sleep(0.05)
         remove_orphaned_folders()
         assert server.wait(timeout=20) is not None
         assert not folder.exists()
