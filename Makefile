@@ -55,7 +55,7 @@ endif
 
 test: install compare data lint
 	bash scripts/install-system-deps.sh --with-chromium
-	$(BIN)/python -m pytest -n 2 --dist loadscope tests notebooks $(PYTEST_NBVAL)
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=25 tests notebooks $(PYTEST_NBVAL)
 
 test-fast: install data
 	$(BIN)/python -m pytest -n 2 -m "not slow and not h2o" tests

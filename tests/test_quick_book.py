@@ -18,6 +18,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "quick_book.json"
 @pytest.mark.parametrize("args, message", [
     (["--notebooks", "99_nothing"], "no such notebook: 99_nothing"),
     (["--notebooks"], "expected at least one argument"),
+    (["--build-repeats", "0"], "--build-repeats must be at least 1, got 0"),
 ])
 def test_bad_arguments_give_a_clear_usage_error(args, message):
     assert message in usage_error(SCRIPT, *args)
@@ -43,6 +44,9 @@ def test_the_committed_figures_are_a_complete_quick_run():
     assert build["processes"] == results["machine"]["cpu_count"] + 1  # default_workers() there
     assert 0 < max(c["seconds"] for c in build["chapters"]) <= build["wall_seconds"] \
         <= sum(c["seconds"] for c in build["chapters"])
+    # repeated, each in a fresh H2O and store, without a collision (a failed repeat writes nothing)
+    assert len(build["repeats"]) >= 3 and build["repeats"][0]["wall_seconds"] == build["wall_seconds"]
+    assert build["repeats"][0]["cluster_start_seconds"] == build["cluster_start_seconds"]
 
 
 @pytest.mark.parametrize("name", ["quick_book", "data_to_h2o", "book_build"])
