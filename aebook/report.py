@@ -480,13 +480,24 @@ def _held(folder: Path) -> Iterator[None]:
     """Hold ``folder`` for this process (``flock`` on a file beside it, released however
     the process ends), or one sentence if another run holds it."""
     lock_path = folder.with_name(folder.name + LOCK_SUFFIX)
-    lock = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(lock)
-        raise TabularError(f"another run is writing its report into {shown(folder)} now: wait for it "
-                           "to end, or choose another output_folder") from None
+    while True:
+        try:
+            lock = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+        except OSError as err:
+            raise TabularError(f"cannot make the lock file {shown(lock_path)} ({err.strerror}): choose an "
+                               "output_folder inside a folder you can write to") from None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            raise TabularError(f"another run is writing its report into {shown(folder)} now: wait for it "
+                               "to end, or choose another output_folder") from None
+        try:
+            if os.fstat(lock).st_ino == os.stat(lock_path).st_ino:
+                break  # the file at the path is the one locked
+        except FileNotFoundError:
+            pass
+        os.close(lock)  # the run before removed the file after we opened it: lock the new one
     try:
         stale = [*folder.parent.glob(f".{folder.name}.partial-*"), *folder.glob(".report-partial-*")]
         for partial in stale:  # of runs that were killed

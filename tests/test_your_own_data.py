@@ -174,6 +174,41 @@ def test_two_runs_into_one_new_folder_never_mix_their_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no lock, no staging left
 
 
+@pytest.mark.timeout(120)
+def test_a_lock_file_replaced_while_it_is_opened_is_not_taken_for_the_folder(tmp_path, monkeypatch):
+    """The run before removes its lock file just after this run opened it, and a third run makes a
+    new one and locks it: the stale file locked does not give this run the folder."""
+    from aebook import report
+
+    folder = tmp_path / "report"
+    lock_path = folder.with_name(folder.name + report.LOCK_SUFFIX)
+    lock_path.touch()
+    real_flock, third = report.fcntl.flock, []
+
+    def flock_after_the_file_was_replaced(fd, operation):
+        if not third:
+            lock_path.unlink()
+            third.append(subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+                import fcntl, os, time
+                fd = os.open({str(lock_path)!r}, os.O_CREAT | os.O_RDWR)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                print("held", flush=True)
+                time.sleep(60)
+            """)], stdout=subprocess.PIPE, text=True))
+            assert third[0].stdout.readline().strip() == "held"
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(report.fcntl, "flock", flock_after_the_file_was_replaced)
+    try:
+        with pytest.raises(TabularError, match=r"^another run is writing its report into .*report now"), \
+                report.report_files(folder):
+            pass
+    finally:
+        for process in third:
+            process.kill()
+            process.wait(timeout=30)
+
+
 def test_a_disk_without_room_for_the_report_is_refused_before_h2o_starts(tmp_path, monkeypatch):
     from aebook import report
 
