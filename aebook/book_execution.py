@@ -73,7 +73,7 @@ class KernelState:
         import warnings
 
         import matplotlib
-        import matplotlib.pyplot
+        import matplotlib.pyplot  # sets up the inline backend and its settings, saved below
         import numpy as np
         import pandas as pd
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from .guarded_process import process_alive  # one place for "is this process still running?"
+from .files import remove_dead_leftovers
 
 __all__ = [
     "PROJECT_ROOT",
@@ -157,10 +157,7 @@ def _copy_from(entry: ManifestEntry, mirror: Path | None, tmp: Path) -> None:
 
 def _remove_leftovers(folder: Path) -> None:
     """Remove the temporary folders that killed fetches left in ``folder``."""
-    for leftover in folder.glob(f"{PARTIAL_PREFIX}*"):
-        pid = leftover.name[len(PARTIAL_PREFIX):].split("-")[0]
-        if pid.isdigit() and not process_alive(int(pid)) and leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
+    remove_dead_leftovers(folder, f"{PARTIAL_PREFIX}*", rf"{re.escape(PARTIAL_PREFIX)}(\d+)-")
 
 
 def _fetch_one(entry: ManifestEntry, mirror: Path | None, target: Path) -> None:

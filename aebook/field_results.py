@@ -2,8 +2,8 @@
 
 The JSON Schema ``benchmarks/schemas/one_class_field.schema.json`` says what the file
 holds; the checks here need Python: every method has one run per digit, the summary
-is the mean of the runs, and each interval contains its estimate. Both go through
-:class:`aebook.schemas.ResultsFile`: a problem is one sentence naming the file and the fix.
+is the mean of the runs, and each interval contains its estimate. Writing and reading
+go through :class:`aebook.schemas.ResultsFile`: a problem is one sentence naming the file and the fix.
 """
 
 from __future__ import annotations

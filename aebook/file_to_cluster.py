@@ -74,9 +74,10 @@ def frame_from_file(source: str | Path, name: str, route: Route = "auto",
     """An H2O frame with id ``unique_id(name)`` from a local file or an ``s3://`` URL.
 
     ``route`` forces ``"import"`` (the cluster reads the path) or ``"upload"``
-    (Python sends the file); ``"auto"`` imports when the cluster sees the file and
-    uploads otherwise. ``parse_options`` go to H2O's parser (``header``,
-    ``col_types``, ``col_names``, ``sep``, ``na_strings``, ...).
+    (Python sends the file); ``"auto"`` imports (through a link of this call's own,
+    see above) when the cluster sees the file and the link, and uploads otherwise.
+    ``parse_options`` go to H2O's parser (``header``, ``col_types``, ``col_names``,
+    ``sep``, ``na_strings``, ...).
     """
     import h2o
     from h2o.exceptions import H2OResponseError, H2OServerError

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from .guard import process_alive
 
-__all__ = ["remove_stale_temporaries", "replace_atomically", "write_json"]
+__all__ = ["remove_dead_leftovers", "remove_stale_temporaries", "replace_atomically", "write_json"]
 
 
 def _temporary(target: Path) -> Path:
@@ -55,7 +57,17 @@ def write_json(path: str | Path, data: Any, indent: int = 1) -> Path:
 def remove_stale_temporaries(directory: Path, pattern: str) -> None:
     """Remove temporary files of :func:`replace_atomically` matching ``pattern`` in
     ``directory`` whose writer is no longer running."""
-    for tmp in directory.glob(pattern):
-        pid = tmp.name.rpartition(".tmp")[2].split(".")[0]
-        if pid.isdigit() and not process_alive(int(pid)):
-            tmp.unlink(missing_ok=True)
+    remove_dead_leftovers(directory, pattern, r".*\.tmp(\d+)")
+
+
+def remove_dead_leftovers(directory: Path, pattern: str, pid_in_name: str) -> None:
+    """Remove the files and folders matching ``pattern`` in ``directory`` that a process
+    which no longer runs left behind: its id is the first group of the regular
+    expression ``pid_in_name`` matched at the start of the name."""
+    for leftover in directory.glob(pattern):
+        pid = re.match(pid_in_name, leftover.name)
+        if pid and not process_alive(int(pid.group(1))):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ data) is written again.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -115,9 +116,9 @@ def prepared_file(split: Split, directory: Path | None = None, first: int | None
     digest = hashlib.sha256()
 
     def write_rows(f) -> None:
-        for label, row in zip(labels.tolist(), pixels, strict=False):
+        for label, row in zip(labels.tolist(), pixels, strict=True):
             nonzero = np.flatnonzero(row[:-1])
-            items = [f"{i + 1}:{v}" for i, v in zip(nonzero.tolist(), row[nonzero].tolist(), strict=False)]
+            items = [f"{i + 1}:{v}" for i, v in zip(nonzero.tolist(), row[nonzero].tolist(), strict=True)]
             line = f"{label} {' '.join(items)} 784:{row[-1]}\n"
             digest.update(line.encode())
             f.write(line)
@@ -128,9 +129,11 @@ def prepared_file(split: Split, directory: Path | None = None, first: int | None
         write_json(target.with_name(target.name + ".json"), written)
     except OSError as err:  # a full or read-only disk: no file without its record
         target.unlink(missing_ok=True)
+        fix = ("free some space there" if err.errno in (errno.ENOSPC, errno.EDQUOT)
+               else "check that you can write there")
         raise DataError(
-            f"cannot write the prepared MNIST file {target} ({err.strerror or err}): free some space "
-            f"there, or choose another data folder with {DATA_DIR_ENV}=DIR."
+            f"cannot write the prepared MNIST file {target} ({err.strerror or err}): {fix}, "
+            f"or choose another data folder with {DATA_DIR_ENV}=DIR."
         ) from None
     return target
 
@@ -154,7 +157,7 @@ def mnist_frames(splits: tuple[Split, ...] = ("train", "test"), directory: Path 
                          "name only splits you load.")
     files = [prepared_file(split, directory, first.get(split)) for split in splits]  # all checked before H2O
     frames = []
-    for split, path in zip(splits, files, strict=False):
+    for split, path in zip(splits, files, strict=True):
         # columns: label, then the pixels; a cluster elsewhere gets the file uploaded
         raw = frame_from_file(path, f"mnist_{split}_svm")
         if raw.shape[1] != 785:

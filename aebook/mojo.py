@@ -13,6 +13,7 @@ any level text (commas, quotes, backslashes, "N/A", any script) included::
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import re
@@ -58,9 +59,11 @@ def export_mojo(model, folder: str | Path) -> tuple[Path, Path]:
             mojo = Path(model.download_mojo(path=str(staging), get_genmodel_jar=True))
     except (H2OValueError, OSError) as err:
         shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(err, OSError) or "No space left on device" in str(err):  # h2o wraps some OSErrors
+        full = getattr(err, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(err)
+        if isinstance(err, OSError) or full:  # h2o wraps some OSErrors
+            fix = "free some space there" if full else "check that you can write there"
             raise TabularError(f"the MOJO could not be written to {folder} ({getattr(err, 'strerror', None) or err}):"
-                               " free some space there, or choose another folder") from None
+                               f" {fix}, or choose another folder") from None
         raise TabularError(f"this h2o client does not export MOJOs ({err})") from None
     target, jar = folder / MOJO_FILE, folder / GENMODEL_JAR
     mojo.replace(target)
@@ -194,7 +197,7 @@ class MojoScorer:
     def inputs(self) -> list[str]:
         """Names of the network's inputs, as in :func:`~aebook.tabular.per_feature_errors`."""
         names = []
-        for col, domain in zip(self.categorical, self.domains, strict=False):
+        for col, domain in zip(self.categorical, self.domains, strict=True):
             names += [f"{col}.{level}" for level in domain] + [f"{col}.{MISSING_LEVEL}"]
         return names + list(self.numeric)
 
@@ -223,7 +226,7 @@ class MojoScorer:
         level's place in the training levels, or their number for a missing or unseen
         level (the category's last input)."""
         codes = []
-        for col, domain in zip(self.categorical, self.domains, strict=False):
+        for col, domain in zip(self.categorical, self.domains, strict=True):
             index = {level: i for i, level in enumerate(domain)}
             codes.append(np.array([index.get(v, len(domain)) for v in inputs[col]], dtype=np.int64))
         return codes
@@ -233,7 +236,7 @@ class MojoScorer:
         inputs = self.model_inputs(table)
         n = len(inputs)
         blocks = []
-        for codes, domain in zip(self._codes(inputs), self.domains, strict=False):
+        for codes, domain in zip(self._codes(inputs), self.domains, strict=True):
             block = np.zeros((n, len(domain) + 1))
             block[np.arange(n), codes] = 1.0
             blocks.append(block)
@@ -247,7 +250,7 @@ class MojoScorer:
         and a missing number empty."""
         inputs = self.model_inputs(table)
         out = pd.DataFrame(index=inputs.index)
-        for k, (codes, domain) in enumerate(zip(self._codes(inputs), self.domains, strict=False)):
+        for k, (codes, domain) in enumerate(zip(self._codes(inputs), self.domains, strict=True)):
             out[f"c{k}"] = pd.Series(codes, index=inputs.index, dtype="Int64").mask(codes == len(domain))
         for k, col in enumerate(self.numeric, start=len(self.categorical)):
             out[f"c{k}"] = inputs[col].to_numpy(dtype=float, na_value=np.nan)

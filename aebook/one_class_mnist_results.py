@@ -112,7 +112,7 @@ def _close(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=False))
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
         return numbers and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)

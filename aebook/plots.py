@@ -127,7 +127,7 @@ def digit_groups(
     pixel = tile_size / (_TILE + _GAP)
     room = _title_room(titles[0] if titles else None, title_size, pixel)
     heads = [_text_height(name, title_size + 1) for name in names]
-    sizes = [_grid_size(len(t), ncols, tile_size, room, head) for t, head in zip(tiles, heads, strict=False)]
+    sizes = [_grid_size(len(t), ncols, tile_size, room, head) for t, head in zip(tiles, heads, strict=True)]
     head = (_MARGIN + _text_height(title, title_size + 3)) if title else 0.0
     ratios = [head or 1e-6]  # a gridspec row may not be 0 high
     for i, (_, h) in enumerate(sizes):

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .data import PROJECT_ROOT, read_manifest
-from .guard import process_alive
+from .files import remove_dead_leftovers
 from .mojo import GENMODEL_JAR, MOJO_FILE
 from .params import check_parameter
 from .tabular import TabularError, draw_rows, level_text
@@ -243,7 +243,7 @@ def read_table(source: str | Path, name: str):
         raise TabularError(f"H2O could not read {what} as a table ({reason}): {fix}")
     numeric = [c for c, kind in frame.types.items() if kind in ("int", "real")]
     if numeric:
-        missing = {c: int(n) for c, n in zip(numeric, frame[numeric].nacnt(), strict=False) if n}
+        missing = {c: int(n) for c, n in zip(numeric, frame[numeric].nacnt(), strict=True) if n}
         for column, count in missing.items():
             print(f"{column}: {count} of {frame.nrows} values are missing (empty, NA, or text "
                   "in this numeric column)")
@@ -499,11 +499,9 @@ def _held(folder: Path) -> Iterator[None]:
             pass
         os.close(lock)  # the run before removed the file after we opened it: lock the new one
     try:
-        stale = [*folder.parent.glob(f".{folder.name}.partial-*"), *folder.glob(".report-partial-*")]
-        for partial in stale:  # of runs that were killed
-            pid = re.search(r"partial-(\d+)-", partial.name)
-            if pid and not process_alive(int(pid.group(1))):
-                shutil.rmtree(partial, ignore_errors=True)
+        # the staging folders of runs that were killed
+        remove_dead_leftovers(folder.parent, f".{folder.name}.partial-*", r".*\.partial-(\d+)-")
+        remove_dead_leftovers(folder, ".report-partial-*", r"\.report-partial-(\d+)-")
         yield
     finally:
         lock_path.unlink(missing_ok=True)

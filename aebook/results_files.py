@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ __all__ = [
     "PROJECT_ROOT",
     "ResultsError",
     "check_output_path",
+    "git_commit",
     "h2o_versions",
     "resolve",
     "run_environment",
@@ -71,6 +73,20 @@ def check_output_path(path: str | Path) -> Path:
         raise ResultsError(f"cannot write {path} ({err.strerror or err}): give a path in a folder you "
                            "can write to.") from None
     return path
+
+
+def git_commit(*paths: str) -> str:
+    """The project's commit (short), with `` (modified)`` if any of ``paths`` (project-relative;
+    none: any file) has changes not committed; ``unknown`` outside a git clone."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                                  timeout=60).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" (modified)" if git("status", "--porcelain", "--", *paths) else "")
 
 
 def run_header(benchmark: str, schema_version: int, script: str, quick: bool,

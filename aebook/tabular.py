@@ -171,7 +171,7 @@ def heavy_tailed(frame, columns: Sequence[str], min_skewness: float = 3.0) -> li
     summary = {c["label"]: c for c in _summary(frame[columns])}
     skew = frame[columns].skewness()
     chosen = []
-    for name, s in zip(columns, skew, strict=False):
+    for name, s in zip(columns, skew, strict=True):
         col = summary[name]
         low, high = (col.get("mins") or [math.nan])[0], (col.get("maxs") or [math.nan])[0]
         if low is None or high is None or s is None or not math.isfinite(float(s)):
@@ -233,7 +233,7 @@ def draw_rows(rows: int | Sequence[int] | np.ndarray, counts: Sequence[int],
                            "of at least 0 that sum to at most the rows")
     shuffled = np.random.default_rng(seed).permutation(pool)
     ends = np.cumsum(counts, dtype=np.int64)
-    return [np.sort(shuffled[end - count:end]) for count, end in zip(counts, ends, strict=False)]
+    return [np.sort(shuffled[end - count:end]) for count, end in zip(counts, ends, strict=True)]
 
 
 def take_rows(frame, rows: Sequence[int] | np.ndarray, name: str):
@@ -250,10 +250,11 @@ def _take_parts(frame, parts: Sequence[Sequence[int] | np.ndarray], names: Seque
     for k, part in enumerate(parts):
         group[np.asarray(part, dtype=np.int64)] = k
     groups = frame_from_table(pd.DataFrame({"group": group}), "split_groups", ["int"])
-    taken = [h2o.assign(frame[groups["group"] == k, :], unique_id(name))
-             for k, name in enumerate(names)]
-    h2o.remove(groups)
-    return taken
+    try:
+        return [h2o.assign(frame[groups["group"] == k, :], unique_id(name))
+                for k, name in enumerate(names)]
+    finally:
+        h2o.remove(groups)
 
 
 def split_rows(frame, fractions: Sequence[float], names: Sequence[str], seed: int,
@@ -414,9 +415,10 @@ def _as_pandas(frame) -> pd.DataFrame:
     key = unique_id("plain_names")
     plain = ExprNode._arg_to_expr([f"c{i}" for i in range(len(names))])
     h2o.rapids(f"(assign {key} (colnames= {frame.frame_id} [0:{len(names)}] {plain}))")
-    copy = h2o.get_frame(key)
-    table = copy.as_data_frame()
-    h2o.remove(copy)
+    try:
+        table = h2o.get_frame(key).as_data_frame()
+    finally:
+        h2o.remove(key)
     table.columns = names
     return table
 

@@ -38,7 +38,6 @@ import contextlib
 import datetime as dt
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +47,7 @@ from aebook.book_execution import ExecutionFailed, default_workers, execute_into
 from aebook.build_cluster import one_cluster
 from aebook.classroom import QUICK_ENV, QUICK_PARAMETERS
 from aebook.h2o_session import java_major_version
+from aebook.results_files import git_commit
 from aebook.schemas import write_checked
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,13 +102,6 @@ def machine_facts() -> dict:
         pass
     return {"cpu_count": os.cpu_count(), "cpu_model": model, "memory_gib": memory_gib,
             "platform": platform.platform()}
-
-
-def git_commit() -> str:
-    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
-    dirty = subprocess.run(["git", "status", "--porcelain", "notebooks"], capture_output=True, text=True, cwd=ROOT)
-    commit = result.stdout.strip() or "unknown"
-    return commit + (" (notebooks modified)" if dirty.stdout.strip() else "")
 
 
 def run_chapter(name: str, folder: Path) -> dict:
@@ -221,7 +214,7 @@ def record(args: argparse.Namespace, started_utc: dt.datetime, load_start: tuple
         "benchmark": "quick book",
         "schema_version": SCHEMA_VERSION,
         "created_utc": started_utc.isoformat(timespec="seconds"),
-        "git_commit": git_commit(),
+        "git_commit": git_commit("notebooks"),
         "how": "papermill, one notebook after the other, AEBOOK_QUICK=1 and QUICK_PARAMETERS; "
                "wall time per notebook including kernel start"
                + ("; each chapter starts its own local H2O" if args.own_cluster else

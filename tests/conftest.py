@@ -60,6 +60,18 @@ def servers_with(variable: str, value: str) -> list[int]:
     return pids
 
 
+def cluster_keys(url: str) -> set[str]:
+    """Every frame (also a raw imported file) and model id on the H2O cluster at ``url``, over REST."""
+    import json
+    import urllib.request
+
+    keys = set()
+    for endpoint, field in (("/3/Frames", "frames"), ("/3/Models", "models")):
+        with urllib.request.urlopen(url + endpoint, timeout=30) as response:
+            keys |= {(item.get("frame_id") or item.get("model_id"))["name"] for item in json.load(response)[field]}
+    return keys
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_h2o_left_running():
     import os

@@ -9,19 +9,21 @@ meets the others on one H2O and one store, repeated: no chapter collides with an
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from conftest import cluster_keys
 
 from aebook.build_cluster import one_cluster
+from aebook.h2o_session import URL_ENV
+from scripts import run_at_once
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 RUN_SECONDS = 1200  # the two quick runs together, on 2 cores beside one H2O
 BUILD_ROUNDS = 2  # benchmarks/quick_book.py repeats it three times and records each
-BUILD_SECONDS = 900  # one round: about 75 s on a quiet 2-core machine
+BUILD_SECONDS = 900  # bounds one round (the test's timeout): about 75 s on a quiet 2-core machine
+CELL_SECONDS = 600  # the limit per cell, as make book QUICK=1 gives it
 
 
 def _store_objects() -> set[tuple[str, str]]:
@@ -33,9 +35,7 @@ def _store_objects() -> set[tuple[str, str]]:
 
 
 def _cluster_keys() -> set[str]:
-    import h2o
-
-    return set(h2o.ls()["key"])
+    return cluster_keys(os.environ[URL_ENV])
 
 
 def _left_in_store(objects: set[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -48,27 +48,12 @@ def _left_in_store(objects: set[tuple[str, str]]) -> set[tuple[str, str]]:
 
 def _run_twice_at_once(stem: str, folder: Path, variables: dict[str, str]) -> list[str]:
     """Two papermill runs of the chapter, started together; what went wrong, if anything."""
-    env = {**os.environ, **variables, "AEBOOK_QUICK": "1"}
-    runs = []
+    commands = []
     for run in (1, 2):
         extra = ["-p", "output_folder", str(folder / f"report{run}")] if stem == "12_your_own_data" else []
-        runs.append(subprocess.Popen(
-            [sys.executable, "-m", "papermill", "--no-progress-bar", str(NOTEBOOKS / f"{stem}.ipynb"),
-             str(folder / f"{stem}_{run}.ipynb"), *extra],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-    deadline = time.monotonic() + RUN_SECONDS
-    problems = []
-    for run, process in enumerate(runs, 1):
-        try:
-            output, _ = process.communicate(timeout=max(1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-            problems.append(f"run {run} did not end within {RUN_SECONDS} s")
-            continue
-        if process.returncode:
-            problems.append(f"run {run} failed:\n{output[-3000:]}")
-    return problems
+        commands.append([sys.executable, "-m", "papermill", "--no-progress-bar", str(NOTEBOOKS / f"{stem}.ipynb"),
+                         str(folder / f"{stem}_{run}.ipynb"), *extra])
+    return run_at_once(commands, RUN_SECONDS, env={**os.environ, **variables, "AEBOOK_QUICK": "1"})
 
 
 @pytest.mark.slow
@@ -105,7 +90,7 @@ def test_the_quick_books_parallel_execution_repeated_has_no_collision(tmp_path, 
             monkeypatch.setenv(name, value)  # the kernels the workers start inherit them
         keys, objects = _cluster_keys(), _store_objects()
         for round_ in range(1, BUILD_ROUNDS + 1):
-            runs, wall = execute_into_cache(notebooks, tmp_path / f"cache{round_}", timeout=BUILD_SECONDS)
+            runs, wall = execute_into_cache(notebooks, tmp_path / f"cache{round_}", timeout=CELL_SECONDS)
             assert [r.path.name for r in runs] == [p.name for p in notebooks]
             assert all(r.seconds is not None for r in runs), f"round {round_}: a chapter was not executed"
             assert _cluster_keys() - keys == set(), f"round {round_} left keys on the cluster"

@@ -102,7 +102,7 @@ def test_roc_points_follow_the_roc_curve():
     assert len(points["fpr"]) == len(points["tpr"]) == 101
     assert points["tpr"][0] >= 0 and points["tpr"][-1] == 1.0
     assert np.all(np.diff(points["tpr"]) >= 0)
-    for f, t in zip(points["fpr"][1:-1], points["tpr"][1:-1], strict=False):
+    for f, t in zip(points["fpr"][1:-1], points["tpr"][1:-1], strict=True):
         assert t == pytest.approx(tpr[fpr <= f + 1e-12].max(), abs=1e-4)
     # the area under the gridded curve is close to the AUROC
     assert np.trapezoid(points["tpr"], points["fpr"]) == pytest.approx(roc_auc_score(y, s), abs=0.01)
@@ -114,7 +114,7 @@ def test_pr_points_are_the_interpolated_precision():
     precision, recall, _ = precision_recall_curve(y, s)
     assert points["anomalous_fraction"] == pytest.approx(y.mean(), abs=1e-4)
     assert np.all(np.diff(points["precision"]) <= 1e-12)  # interpolated: never rises with recall
-    for r, p in zip(points["recall"][1:], points["precision"][1:], strict=False):
+    for r, p in zip(points["recall"][1:], points["precision"][1:], strict=True):
         assert p == pytest.approx(precision[recall >= r - 1e-12].max(), abs=1e-4)
     assert auc(points["recall"], points["precision"]) == pytest.approx(auc(recall, precision), abs=0.02)
 

@@ -9,15 +9,14 @@ same moment, round after round.
 from __future__ import annotations
 
 import importlib
-import json
 import multiprocessing
 import shutil
 import tempfile
 import threading
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import cluster_keys
 
 from aebook import frame_from_file, path_of, start_h2o
 
@@ -44,15 +43,6 @@ def owner(cluster):
     yield cluster
     hs._current = cluster
     hs._connect(cluster.url)  # a guest session that stopped closed the connection
-
-
-def cluster_keys(cluster) -> set[str]:
-    """Every frame (also a raw imported file) and model on ``cluster``, read over REST."""
-    keys = set()
-    for endpoint, field in (("/3/Frames", "frames"), ("/3/Models", "models")):
-        with urllib.request.urlopen(cluster.url + endpoint, timeout=30) as response:
-            keys |= {(item.get("frame_id") or item.get("model_id"))["name"] for item in json.load(response)[field]}
-    return keys
 
 
 def leftover_folders(tags: list[str]) -> list[str]:
@@ -86,7 +76,7 @@ def import_rounds(url: str, barrier, rounds: int, results) -> None:
 
 @pytest.mark.timeout(600)
 def test_sessions_importing_one_file_at_once_all_get_it_and_leave_nothing(owner):
-    before = cluster_keys(owner)
+    before = cluster_keys(owner.url)
     spawn = multiprocessing.get_context("spawn")  # a new interpreter each, as another reader's
     barrier, results = spawn.Barrier(WORKERS), spawn.Queue()
     workers = [spawn.Process(target=import_rounds, args=(owner.url, barrier, ROUNDS, results))
@@ -102,14 +92,14 @@ def test_sessions_importing_one_file_at_once_all_get_it_and_leave_nothing(owner)
                 worker.kill()
     failed = [shape for _, shapes in answers for shape in shapes if shape != KDD_SHAPE]
     assert not failed, f"{len(failed)} of {WORKERS * ROUNDS} imports failed: {failed[:3]}"
-    assert cluster_keys(owner) == before, "the sessions left keys on the cluster"
+    assert cluster_keys(owner.url) == before, "the sessions left keys on the cluster"
     assert not leftover_folders([tag for tag, _ in answers])
 
 
 @pytest.mark.timeout(300)
 def test_threads_of_one_session_importing_one_file_at_once_all_get_it(owner):
 
-    before = cluster_keys(owner)
+    before = cluster_keys(owner.url)
     for guest in (False, True):  # the session's own cluster, then a connection to it as to a shared one
         if guest:
             hs._current = None
@@ -133,7 +123,7 @@ def test_threads_of_one_session_importing_one_file_at_once_all_get_it(owner):
         assert not leftover_folders([session.tag])
         if guest:
             session.stop()
-    assert cluster_keys(owner) == before
+    assert cluster_keys(owner.url) == before
 
 
 @pytest.mark.timeout(300)
@@ -144,22 +134,26 @@ def test_a_path_that_is_not_ascii_is_imported_on_the_automatic_route(owner, tmp_
     folder.mkdir()
     path = folder / "ecg_é.csv"
     shutil.copy(path_of("ecg/ecg_discord_train.csv"), path)
-    expected = frame_from_file(path, "ecg_uploaded", route="upload", header=-1).as_data_frame()
+    before = cluster_keys(owner.url)
+    uploaded = frame_from_file(path, "ecg_uploaded", route="upload", header=-1)
+    expected = uploaded.as_data_frame()
+    h2o.remove(uploaded)
     assert expected.shape == (20, 210)
-    before = cluster_keys(owner)
     for guest in (False, True):
         if guest:
             hs._current = None
             session = start_h2o(url=owner.url)
-        assert not guest or not hs.current_session().shares_files
-        with monkeypatch.context() as patch:  # the cluster sees the file: no upload
-            patch.setattr(h2o, "upload_file", lambda *a, **k: pytest.fail("uploaded, not imported"))
-            frame = frame_from_file(path, "ecg_train", header=-1)
-        assert frame.as_data_frame().equals(expected), f"guest={guest}"
-        h2o.remove(frame)
-        if guest:
-            session.stop()
-    assert cluster_keys(owner) == before
+        try:
+            assert not guest or not hs.current_session().shares_files
+            with monkeypatch.context() as patch:  # the cluster sees the file: no upload
+                patch.setattr(h2o, "upload_file", lambda *a, **k: pytest.fail("uploaded, not imported"))
+                frame = frame_from_file(path, "ecg_train", header=-1)
+            assert frame.as_data_frame().equals(expected), f"guest={guest}"
+            h2o.remove(frame)
+        finally:
+            if guest:
+                session.stop()
+    assert cluster_keys(owner.url) == before
 
 
 @pytest.mark.timeout(300)
@@ -170,10 +164,10 @@ def test_a_failed_import_leaves_no_raw_file_on_the_cluster(owner, tmp_path):
     path.write_text("\n\n")  # H2O cannot tell its type
     hs._current = None
     guest = start_h2o(url=owner.url)
-    before = cluster_keys(owner)
+    before = cluster_keys(owner.url)
     with pytest.raises(H2OResponseError, match="Cannot determine file type"):
         frame_from_file(path, "blank")
-    assert cluster_keys(owner) == before
+    assert cluster_keys(owner.url) == before
     assert not leftover_folders([guest.tag])
     guest.stop()
 

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from aebook.files import remove_stale_temporaries, replace_atomically, write_json
+from aebook.files import remove_dead_leftovers, remove_stale_temporaries, replace_atomically, write_json
 
 
 def test_json_is_written_whole_and_holds_numpy_numbers(tmp_path):
@@ -44,3 +44,18 @@ def test_only_the_temporaries_of_dead_writers_are_removed(tmp_path):
         p.write_text("{}")
     remove_stale_temporaries(tmp_path, "r.tmp*")
     assert not stale.exists() and running.exists()
+
+
+def test_leftover_folders_and_files_of_dead_processes_go_and_the_others_stay(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, timeout=60).stdout.strip()
+    gone = [tmp_path / f".partial-{dead}-ab", tmp_path / f".partial-{dead}-cd.txt"]
+    kept = [tmp_path / f".partial-{os.getpid()}-ef", tmp_path / ".partial-x-gh", tmp_path / f"other-{dead}-ij"]
+    gone[0].mkdir()
+    (gone[0] / "inside.txt").write_text("x")
+    gone[1].write_text("x")
+    kept[0].mkdir()
+    kept[1].mkdir()
+    kept[2].mkdir()
+    remove_dead_leftovers(tmp_path, ".partial-*", r"\.partial-(\d+)-")
+    assert not any(p.exists() for p in gone) and all(p.exists() for p in kept)

@@ -85,8 +85,19 @@ def test_a_full_disk_names_the_folder_and_the_fix_and_leaves_nothing(tiny_disk, 
         prepared_file("test", tiny_disk)
     message = str(error.value)
     assert "No space left on device" in message and str(tiny_disk) in message
-    assert message.endswith(f"or choose another data folder with {DATA_DIR_ENV}=DIR.")
+    assert message.endswith(f"free some space there, or choose another data folder with {DATA_DIR_ENV}=DIR.")
     assert list(tiny_disk.iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_written_is_not_called_full(tmp_path, monkeypatch):
+    small_digits(monkeypatch)
+    import aebook.files
+
+    monkeypatch.setattr(aebook.files.os, "replace", lambda *a: (_ for _ in ()).throw(PermissionError(13, "Denied")))
+    with pytest.raises(DataError, match=r"\(Denied\): check that you can write there, or choose another data "
+                                        rf"folder with {DATA_DIR_ENV}=DIR\.$"):
+        prepared_file("test", tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_prepared_files_live_in_the_data_folder(tmp_path, monkeypatch):

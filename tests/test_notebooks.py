@@ -50,7 +50,7 @@ def test_notebook_follows_the_book_shape(path):
     headings = [line[3:].strip() for c in nb.cells if c.cell_type == "markdown"
                 for line in c.source.splitlines() if line.startswith("## ")]
     positions = [headings.index(s) if s in headings else -1 for s in SECTIONS]
-    assert -1 not in positions, f"missing sections: {[s for s, p in zip(SECTIONS, positions, strict=False) if p < 0]}"
+    assert -1 not in positions, f"missing sections: {[s for s, p in zip(SECTIONS, positions, strict=True) if p < 0]}"
     assert positions == sorted(positions), f"sections out of order: {headings}"
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
 

@@ -119,7 +119,7 @@ def test_originals_and_reconstructions_pairs_each_tile_with_its_reconstruction(s
         assert right - left_end < pairs[1][0][0] - pairs[0][1][1]  # a pair sits closer than two pairs
     texts = ax.texts
     assert [text.get_text() for text in texts] == ["1", "2", "3"]
-    for text, ((left, _), (_, right_end)) in zip(texts, pairs, strict=False):
+    for text, ((left, _), (_, right_end)) in zip(texts, pairs, strict=True):
         assert text.get_position()[0] == (left + right_end - 1) / 2  # above the middle of its pair
 
 
@@ -135,7 +135,7 @@ def _assert_texts_clear(fig):
     texts = [text for text in suptitles if text is not None] + [text for text in fig.texts if text is not fig._suptitle]
     texts += [text for ax in fig.axes for text in ax.texts]
     boxes = [text.get_window_extent() for text in texts]
-    for i, (text, box) in enumerate(zip(texts, boxes, strict=False)):
+    for i, (text, box) in enumerate(zip(texts, boxes, strict=True)):
         assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1), text.get_text()
         assert not any(box.overlaps(other) for other in boxes[i + 1 :]), text.get_text()
     for ax in fig.axes:
@@ -172,7 +172,7 @@ def test_digit_groups_start_every_group_on_a_new_row_under_its_name():
     titles = [[f"{i}: {n}" for i in range(n)] for n in (15, 20)]
     fig = digit_groups(groups, ["cluster 26: 15 digits", "cluster 3: 20 digits"], titles, title="Two clusters")
     assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["cluster 26: 15 digits", "cluster 3: 20 digits"]
-    for sub, images, names in zip(fig.subfigs, groups, titles, strict=False):
+    for sub, images, names in zip(fig.subfigs, groups, titles, strict=True):
         (ax,) = sub.axes
         mosaic = ax.images[0].get_array()
         rows, columns = _tiles_of(mosaic)

@@ -66,3 +66,16 @@ def test_the_committed_results_match_their_schema_and_a_broken_copy_does_not(nam
     (tmp_path / "cut.json").write_text(committed.read_text()[:100])
     with pytest.raises(ResultsError, match="cannot be read as JSON"):
         load_checked(tmp_path / "cut.json", name, "rerun")
+
+
+def test_the_commit_a_run_records_says_whether_the_files_it_ran_were_changed(tmp_path):
+    import subprocess
+
+    from aebook.results_files import git_commit
+
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=60).stdout.strip()
+    assert git_commit("no/such/folder") == head  # nothing changed there
+    changed = subprocess.run(["git", "status", "--porcelain", "--", "notebooks"], capture_output=True, text=True,
+                             cwd=ROOT, timeout=60).stdout.strip()
+    assert git_commit("notebooks") == head + (" (modified)" if changed else "")

@@ -13,13 +13,12 @@ before: the chapter removed every frame and model it made, and touched nobody el
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 from pathlib import Path
 
 import papermill
 import pytest
+from conftest import cluster_keys
 from notebook_solutions import with_solutions
 
 from aebook import start_h2o, start_object_store
@@ -28,17 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 pytestmark = [pytest.mark.slow, pytest.mark.h2o]
-
-
-def cluster_keys(url: str) -> set[str]:
-    """Every frame and model id on the cluster at ``url`` (read over REST)."""
-    keys = set()
-    for endpoint, field in (("/3/Frames", "frames"), ("/3/Models", "models")):
-        with urllib.request.urlopen(url + endpoint, timeout=30) as response:
-            for item in json.load(response)[field]:
-                key = item.get("frame_id") or item.get("model_id")
-                keys.add(key["name"])
-    return keys
 
 
 def run_chapter(path: Path, tmp_path: Path, cluster, store, solutions: bool = False) -> None:

@@ -107,7 +107,7 @@ def test_draw_rows_is_exact_disjoint_ordered_and_repeatable():
     assert not set(first) & set(second) and set(first) | set(second) <= set(pool)
     assert list(first) == sorted(first) and list(second) == sorted(second)
     again = draw_rows(pool, [100, 250], seed=1)
-    assert all(np.array_equal(a, b) for a, b in zip(again, [first, second], strict=False))
+    assert all(np.array_equal(a, b) for a, b in zip(again, [first, second], strict=True))
     assert not np.array_equal(draw_rows(pool, [100], seed=2)[0], first)
     # the first part does not depend on the parts after it
     assert np.array_equal(draw_rows(pool, [100], seed=1)[0], first)

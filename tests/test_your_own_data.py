@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 import papermill
 import pytest
+from conftest import cluster_keys
 
 from aebook import path_of
 from aebook.params import ParameterError
@@ -44,6 +46,7 @@ from aebook.report import (
     split_normal_rows,
 )
 from aebook.tabular import TabularError
+from scripts import run_at_once
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "12_your_own_data.ipynb"
@@ -145,6 +148,7 @@ def test_an_error_late_in_the_report_leaves_no_half_written_report(tmp_path, exi
         assert (folder / "ranked_rows.csv").read_text() == "an earlier report"
 
 
+@pytest.mark.timeout(120)
 def test_two_runs_into_one_new_folder_never_mix_their_files(tmp_path):
     folder = tmp_path / "report"
     check_output_folder("output_folder", str(folder), False)  # both runs pass the check
@@ -172,6 +176,22 @@ def test_two_runs_into_one_new_folder_never_mix_their_files(tmp_path):
             report_files(folder):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no lock, no staging left
+
+
+def test_the_staging_folders_of_killed_runs_go_when_the_next_run_holds_the_folder(tmp_path):
+    folder = tmp_path / "report"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, timeout=60).stdout.strip()
+    beside = tmp_path / f".report.partial-{dead}-0a1b2c3d"
+    beside.mkdir()
+    with report_files(folder) as staging:
+        (staging / "report.json").write_text("{}")
+    inside = folder / f".report-partial-{dead}-0a1b2c3d"
+    inside.mkdir()
+    with report_files(folder, overwrite=True) as staging:
+        (staging / "report.json").write_text("{}")
+    assert not beside.exists() and not inside.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["report.json"]
 
 
 @pytest.mark.timeout(120)
@@ -402,7 +422,7 @@ def run(tmp_path: Path, notebook: Path = NOTEBOOK, **parameters) -> tuple[Path, 
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(str(notebook), str(out), parameters=parameters,
                                cwd=str(NOTEBOOK.parent), kernel_name="python3",
-                               progress_bar=False)
+                               progress_bar=False, execution_timeout=600)
     return Path(parameters["output_folder"]), nbformat.read(out, as_version=4)
 
 
@@ -610,7 +630,7 @@ def test_bad_input_stops_before_training_in_one_sentence(h2o_tables, tmp_path, p
     with pytest.raises(papermill.PapermillExecutionError) as error:
         papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=values,
                                    cwd=str(NOTEBOOK.parent), kernel_name="python3",
-                                   progress_bar=False)
+                                   progress_bar=False, execution_timeout=600)
     assert error.value.ename == ename, error.value.evalue  # the message, if H2O failed instead
     assert re.match(message, error.value.evalue), error.value.evalue
     assert "\n" not in error.value.evalue
@@ -671,17 +691,6 @@ def test_a_read_only_mount_is_called_read_only_not_a_permission_problem(tmp_path
     assert "is on a read-only file system" in result.stderr, result.stderr[-1500:]
 
 
-def frames_and_models(url: str) -> set[str]:
-    """Every frame (also a raw imported file) and model id on the cluster at ``url``, over REST."""
-    import urllib.request
-
-    keys = set()
-    for endpoint, field in (("/3/Frames", "frames"), ("/3/Models", "models")):
-        with urllib.request.urlopen(url + endpoint, timeout=30) as response:
-            keys |= {(item.get("frame_id") or item.get("model_id"))["name"] for item in json.load(response)[field]}
-    return keys
-
-
 @pytest.mark.slow
 @pytest.mark.h2o
 @pytest.mark.timeout(1200)
@@ -690,33 +699,21 @@ def test_two_sessions_of_the_chapter_at_once_on_one_cluster_both_pass(tmp_path):
     (AEBOOK_H2O_URL); H2O keys an imported file by its path, so the two imports used to collide.
     One round (the collision needs both imports within about half a second of each other,
     so tests/test_file_to_cluster.py repeats bare imports, several rounds at once)."""
-    import os
-    import subprocess
-    import sys
-
     from aebook import h2o_session
 
     with h2o_session(max_mem_size="1500M") as cluster:
-        before = frames_and_models(cluster.url)
+        before = cluster_keys(cluster.url)
         env = {**os.environ, "AEBOOK_H2O_URL": cluster.url, "AEBOOK_QUICK": "1"}
-        for round_ in range(1):
-            folders = [tmp_path / f"round{round_}_{reader}" for reader in "ab"]
-            runs = []
-            for folder in folders:
-                folder.mkdir()
-                runs.append(subprocess.Popen(
-                    [sys.executable, "-m", "papermill", str(NOTEBOOK), str(folder / "out.ipynb"),
-                     "--cwd", str(NOTEBOOK.parent), "-k", "python3", "--no-progress-bar",
-                     "-r", "output_folder", str(folder / "report")],
-                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-            try:
-                outputs = [run.communicate(timeout=360)[0] for run in runs]
-            finally:
-                for run in runs:
-                    run.kill()
-            for folder, run, output in zip(folders, runs, outputs, strict=False):
-                assert run.returncode == 0, f"{folder.name}: {output[-3000:]}"
-                text = text_of(nbformat.read(folder / "out.ipynb", as_version=4))
-                assert "Quick mode (AEBOOK_QUICK=1)" in text and "kdd/KDDTest.arff.gz: 22544 rows, 42 columns" in text
-                assert (folder / "report" / "report.json").is_file()
-        assert frames_and_models(cluster.url) == before, "the sessions left keys on the cluster"
+        folders = [tmp_path / reader for reader in "ab"]
+        for folder in folders:
+            folder.mkdir()
+        problems = run_at_once([[sys.executable, "-m", "papermill", str(NOTEBOOK), str(folder / "out.ipynb"),
+                                 "--cwd", str(NOTEBOOK.parent), "-k", "python3", "--no-progress-bar",
+                                 "-r", "output_folder", str(folder / "report")] for folder in folders],
+                               720, env=env)
+        assert not problems, "\n".join(problems)
+        for folder in folders:
+            text = text_of(nbformat.read(folder / "out.ipynb", as_version=4))
+            assert "Quick mode (AEBOOK_QUICK=1)" in text and "kdd/KDDTest.arff.gz: 22544 rows, 42 columns" in text
+            assert (folder / "report" / "report.json").is_file()
+        assert cluster_keys(cluster.url) == before, "the sessions left keys on the cluster"
